@@ -1,0 +1,243 @@
+import { Lexer, type IToken, type IRecognitionException } from 'chevrotain';
+import * as T from './tokens.js';
+import { parserInstance } from './parser.js';
+import { toSpec } from './cst-to-ast.js';
+import type { Comment, Spec } from './ast.js';
+import { diag, type Diagnostic } from '../diagnostics/diagnostic.js';
+import type { TextRange } from '../text/text-range.js';
+
+/** Deepest bracket nesting the parser accepts; deeper input is reported, not parsed. */
+export const MAX_NESTING = 64;
+
+export interface ParseResult {
+  readonly spec: Spec;
+  readonly tokens: readonly IToken[];
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+const lexer = new Lexer(T.allTokens, { positionTracking: 'full', ensureOptimizations: false });
+
+const openers = new Set<unknown>([T.LParen, T.LBracket, T.LBrace]);
+const closers = new Set<unknown>([T.RParen, T.RBracket, T.RBrace]);
+
+function describe(t: IToken): string {
+  if (t.tokenType.name === 'EOF') return 'the end of the file';
+  return `'${t.image}'`;
+}
+
+/** Turns a Chevrotain recognition error into a message that names what was expected. */
+function syntaxMessage(e: IRecognitionException): string {
+  const got = describe(e.token);
+  const rule = e.context?.ruleStack?.[e.context.ruleStack.length - 1] ?? '';
+  const where = ruleWords[rule] ? ` in ${ruleWords[rule]}` : '';
+  const m = /Expecting(?: token of type)? --> (\S+) <--/.exec(e.message);
+  if (m) return `expected ${tokenWords(m[1] ?? '')} but found ${got}${where}`;
+  if (e.name === 'NoViableAltException' || e.name === 'EarlyExitException') {
+    return `unexpected ${got}${where}; expected ${ruleWords[rule] ? `the start of ${ruleWords[rule]}` : 'something else here'}`;
+  }
+  if (e.name === 'NotAllInputParsedException')
+    return `unexpected ${got}: expected a declaration (data, const, module, experiment or use)`;
+  return `unexpected ${got}${where}`;
+}
+
+const ruleWords: Record<string, string> = {
+  decl: 'a declaration (data, const, module, experiment or use)',
+  stmt: 'an experiment statement (seed, replicates, sweep, model, generators, retrain, cycle, select, compare, train, fit, metric, view, preview)',
+  mixStmt: 'a retrain block (real, synthetic, weights, inject)',
+  cycleItem: 'a cycle block (`a learns from b samples N`, inject, freeze)',
+  phaseStmt: 'a training phase',
+  fractalLevel: 'a fractal level (level, pixel)',
+  optionsBlock: 'an options block',
+  optionEntry: 'an option (`key: value`)',
+  schedule: 'a schedule (`at final` or `every N generations|steps|rounds`)',
+  unit: 'a unit (generations, steps, rounds)',
+  expression: 'an expression',
+  primary: 'an expression (a number, string, name, list or parenthesised expression)',
+  viewStmt: 'a view',
+  weightsStmt: 'weights',
+  modelStmt: 'a model declaration',
+};
+
+const tokenNames: Record<string, string> = {
+  Identifier: 'a name',
+  AnyName: 'a name',
+  NumberLiteral: 'a number',
+  StringLiteral: 'a string',
+  LParen: "'('",
+  RParen: "')'",
+  LBrace: "'{'",
+  RBrace: "'}'",
+  LBracket: "'['",
+  RBracket: "']'",
+  Comma: "','",
+  Colon: "':'",
+  Equals: "'='",
+  Dot: "'.'",
+  DotDot: "'..'",
+};
+
+function tokenWords(name: string): string {
+  if (tokenNames[name]) return tokenNames[name];
+  return `'${name.charAt(0).toLowerCase()}${name.slice(1)}'`;
+}
+
+/** Drops tokens nested deeper than MAX_NESTING (with their brackets) and reports each such region once. */
+function limitNesting(tokens: IToken[], diagnostics: Diagnostic[], regions: TextRange[]): IToken[] {
+  let depth = 0;
+  let tooDeep = false;
+  let regionStart = 0;
+  const out: IToken[] = [];
+  for (const t of tokens) {
+    if (openers.has(t.tokenType)) {
+      depth++;
+      if (depth > MAX_NESTING) {
+        if (!tooDeep) {
+          diagnostics.push(
+            diag(
+              'nesting-too-deep',
+              { start: t.startOffset, end: t.startOffset + 1 },
+              `brackets nest deeper than ${MAX_NESTING} levels here; flatten the expression or name its parts with const`,
+            ),
+          );
+          tooDeep = true;
+          regionStart = out.length > 0 ? out[out.length - 1]!.startOffset : t.startOffset;
+        }
+        continue;
+      }
+    } else if (closers.has(t.tokenType)) {
+      depth = Math.max(0, depth - 1);
+      if (depth >= MAX_NESTING) continue;
+      if (tooDeep) {
+        regions.push({ start: regionStart, end: (t.endOffset ?? t.startOffset) + 1 });
+        tooDeep = false;
+      }
+    } else if (depth > MAX_NESTING) continue;
+    out.push(t);
+  }
+  return out;
+}
+
+const declStarts = new Set<unknown>([T.Use, T.Data, T.Const, T.Module, T.Experiment]);
+
+/**
+ * Parses a run of tokens. If the parser's recursion overflows the stack (a pathologically deep
+ * expression such as ten thousand unary minus signs), the run is split at top-level declarations
+ * and each is parsed alone, so that one bad declaration costs only itself.
+ */
+function parseChunk(
+  tokens: IToken[],
+  text: string,
+  deep: TextRange[],
+  decls: Spec['decls'][number][],
+  diagnostics: Diagnostic[],
+  comments: Comment[],
+): void {
+  const parser = parserInstance();
+  parser.input = tokens;
+  try {
+    const cst = parser.spec();
+    const found: Diagnostic[] = [];
+    for (const e of parser.errors) {
+      const t = e.token;
+      const eof = t.tokenType.name === 'EOF' || Number.isNaN(t.startOffset);
+      const prev = (e as { previousToken?: IToken }).previousToken;
+      const at = eof
+        ? prev && !Number.isNaN(prev.endOffset ?? NaN)
+          ? (prev.endOffset ?? 0) + 1
+          : text.length
+        : t.startOffset;
+      const end = eof ? at : (t.endOffset ?? t.startOffset) + 1;
+      // Errors caused by cutting out an over-deep region are already reported as nesting-too-deep.
+      if (deep.some((r) => at >= r.start && at <= r.end)) continue;
+      found.push(diag('syntax-error', { start: at, end: Math.max(end, at) }, syntaxMessage(e)));
+    }
+    const spec = toSpec(cst, comments, text.length);
+    decls.push(...spec.decls);
+    diagnostics.push(...found);
+  } catch (e) {
+    if (!(e instanceof RangeError)) throw e;
+    const starts: number[] = [];
+    let depth = 0;
+    tokens.forEach((t, i) => {
+      if (openers.has(t.tokenType)) depth++;
+      else if (closers.has(t.tokenType)) depth = Math.max(0, depth - 1);
+      else if (depth === 0 && declStarts.has(t.tokenType)) starts.push(i);
+    });
+    if (starts.length <= 1) {
+      const first = tokens[0];
+      const at = first ? first.startOffset : 0;
+      diagnostics.push(
+        diag(
+          'nesting-too-deep',
+          { start: at, end: at + (first?.image.length ?? 0) },
+          'this declaration nests too deeply to parse (for example a very long chain of unary operators); simplify it or split it with const',
+        ),
+      );
+      return;
+    }
+    if (starts[0] !== 0) starts.unshift(0);
+    for (let i = 0; i < starts.length; i++) {
+      parseChunk(tokens.slice(starts[i], starts[i + 1] ?? tokens.length), text, deep, decls, diagnostics, comments);
+    }
+  }
+}
+
+/** Parses a spec. Never throws: every problem is a diagnostic, and the AST holds what could be read. */
+export function parse(text: string): ParseResult {
+  const diagnostics: Diagnostic[] = [];
+  const lexed = lexer.tokenize(text);
+  for (const e of lexed.errors) {
+    const ch = text.slice(e.offset, e.offset + e.length);
+    diagnostics.push(
+      diag(
+        'unexpected-character',
+        { start: e.offset, end: e.offset + e.length },
+        `unexpected character${e.length > 1 ? 's' : ''} '${ch}'; remove ${e.length > 1 ? 'them' : 'it'}`,
+      ),
+    );
+  }
+  const comments: Comment[] = [];
+  for (const c of lexed.groups['comments'] ?? []) {
+    const r = { start: c.startOffset, end: (c.endOffset ?? c.startOffset) + 1 };
+    if (c.tokenType === T.UnterminatedComment) {
+      diagnostics.push(
+        diag(
+          'unterminated-comment',
+          { start: r.start, end: r.start + 2 },
+          'block comment is not closed; add */ where it should end',
+        ),
+      );
+    }
+    comments.push({ text: c.image, range: r, block: c.tokenType !== T.LineComment });
+  }
+  const tokens: IToken[] = [];
+  for (const t of lexed.tokens) {
+    if (t.tokenType === T.UnterminatedString) {
+      diagnostics.push(
+        diag(
+          'unterminated-string',
+          { start: t.startOffset, end: (t.endOffset ?? t.startOffset) + 1 },
+          'string is not closed; add a closing " on the same line',
+        ),
+      );
+      continue;
+    }
+    tokens.push(t);
+  }
+  const deep: TextRange[] = [];
+  const parsed = limitNesting(tokens, diagnostics, deep);
+  const decls: Spec['decls'][number][] = [];
+  parseChunk(parsed, text, deep, decls, diagnostics, comments);
+  const spec: Spec = { kind: 'Spec', decls, comments, range: { start: 0, end: text.length } };
+  return { spec, tokens, diagnostics: dedupe(diagnostics) };
+}
+
+function dedupe(ds: Diagnostic[]): Diagnostic[] {
+  const seen = new Set<string>();
+  return ds.filter((d) => {
+    const k = `${d.code}:${d.range.start}:${d.range.end}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
