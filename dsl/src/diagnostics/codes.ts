@@ -41,6 +41,7 @@ export const codes = {
   'missing-statement': { severity: 'error', title: 'An experiment lacks a statement it needs' },
   'conflicting-statements': { severity: 'error', title: 'Statements that cannot be used together in one experiment' },
   'metric-kind-mismatch': { severity: 'error', title: 'A metric applied to a kind of model it cannot measure' },
+  'invalid-schedule': { severity: 'error', title: "A metric schedule whose unit does not match the experiment's loop" },
   'invalid-view': { severity: 'error', title: 'A view that cannot be drawn from what the experiment measures' },
   // Shapes
   'dimension-mismatch': { severity: 'error', title: "A consumer's input dimension differs from its producer's output" },

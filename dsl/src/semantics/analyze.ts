@@ -1,0 +1,478 @@
+import type * as A from '../syntax/ast.js';
+import { parse, type ParseResult } from '../syntax/parse.js';
+import type { TextRange } from '../text/text-range.js';
+import { sortDiagnostics, type Diagnostic } from '../diagnostics/diagnostic.js';
+import { unknown, type ModelInfo, type Reference, type Sym, type SymbolKind, type Value } from './symbols.js';
+import {
+  evaluate,
+  moduleDecls,
+  moduleParamScopes,
+  reservedNames,
+  Sink,
+  scopeLookup,
+  type EvalCtx,
+  type Scope,
+} from './evaluate.js';
+import { checkExperiment, type ExperimentInfo } from './experiment.js';
+import { currentText } from './theory.js';
+
+/** How the analysis reads files named by `use`: the host does the IO. */
+export interface Host {
+  /** The text of the file at `uri`, or undefined if it cannot be read. */
+  read(uri: string): string | undefined;
+}
+
+export interface AnalyzeOptions {
+  readonly uri?: string;
+  readonly host?: Host;
+}
+
+export interface ImportInfo {
+  readonly uri: string;
+  readonly range: TextRange;
+  readonly analysis: Analysis | undefined;
+}
+
+export interface Analysis {
+  readonly uri: string;
+  readonly text: string;
+  readonly parse: ParseResult;
+  readonly diagnostics: readonly Diagnostic[];
+  /** Every symbol declared in this file. */
+  readonly symbols: readonly Sym[];
+  /** Every resolved use of a name in this file (possibly of a symbol in another file). */
+  readonly references: readonly Reference[];
+  readonly experiments: readonly ExperimentInfo[];
+  readonly imports: readonly ImportInfo[];
+  /** The file-level scope (declarations and imports), for completion. */
+  readonly scope: Scope;
+  readonly hasErrors: boolean;
+}
+
+/** Resolves `rel` against the directory of `base` (both `/`-separated URIs or paths); pure string work. */
+export function resolveUri(base: string, rel: string): string {
+  if (/^[a-z][a-z0-9+.-]*:/i.test(rel) || rel.startsWith('/')) return rel;
+  const schemeMatch = /^([a-z][a-z0-9+.-]*:\/\/[^/]*)?(.*)$/i.exec(base);
+  const prefix = schemeMatch?.[1] ?? '';
+  const path = schemeMatch?.[2] ?? base;
+  const parts = path.split('/');
+  parts.pop();
+  for (const seg of rel.split('/')) {
+    if (seg === '..') {
+      if (parts.length > 1) parts.pop();
+    } else if (seg !== '.' && seg !== '') parts.push(seg);
+  }
+  return prefix + parts.join('/');
+}
+
+let nextSymbolId = 1;
+
+export function newSymbol(
+  name: A.Name,
+  kind: SymbolKind,
+  uri: string,
+  declRange: TextRange,
+  value: Value = unknown,
+  experiment?: string,
+): Sym {
+  const s: Sym = {
+    id: nextSymbolId++,
+    name: name.text,
+    kind,
+    uri,
+    nameRange: name.range,
+    declRange,
+    detail: kind,
+    value,
+    used: false,
+  };
+  if (experiment !== undefined) (s as { experiment?: string }).experiment = experiment;
+  return s;
+}
+
+/** Declares `sym` in `scope`, reporting a duplicate or a reserved name. */
+export function declare(scope: Scope, sym: Sym, sink: Sink, kindWord: string): boolean {
+  if (reservedNames.has(sym.name)) {
+    sink.report(
+      'reserved-name',
+      sym.nameRange,
+      `\`${sym.name}\` is a built-in name; choose another name for this ${kindWord}`,
+    );
+    return false;
+  }
+  const prev = scope.names.get(sym.name) ?? scopeLookup(scope.parent, sym.name);
+  if (prev) {
+    const where = prev.uri === sym.uri ? '' : ` in ${prev.uri.split('/').pop()}`;
+    sink.diagnostics.push({
+      code: 'duplicate-name',
+      severity: 'error',
+      message: `\`${sym.name}\` is already declared${where} as ${prev.kind === 'model' ? 'a model' : `a ${prev.kind}`}; rename one of them`,
+      range: sym.nameRange,
+      related: [{ range: prev.nameRange, message: `first declaration of \`${sym.name}\``, uri: prev.uri }],
+    });
+    return false;
+  }
+  scope.names.set(sym.name, sym);
+  return true;
+}
+
+/**
+ * Analyses a spec: parse, resolve names (following `use` through the host), check kinds, shapes,
+ * ranges and the theory-backed rules, and estimate each experiment's cost. Never throws.
+ */
+export function analyze(text: string, options: AnalyzeOptions = {}): Analysis {
+  const uri = options.uri ?? 'untitled.ouro';
+  return analyzeFile(uri, text, options.host, [], new Map());
+}
+
+function analyzeFile(
+  uri: string,
+  text: string,
+  host: Host | undefined,
+  stack: string[],
+  cache: Map<string, Analysis>,
+): Analysis {
+  const parsed = parse(text);
+  const sink = new Sink(uri);
+  const fileScope: Scope = { names: new Map(), parent: undefined };
+  const symbols: Sym[] = [];
+  const imports: ImportInfo[] = [];
+  const experiments: ExperimentInfo[] = [];
+  const spec = parsed.spec;
+
+  try {
+    // 1. Imports: their data, const and module declarations join this file's scope.
+    const importScope: Scope = { names: new Map(), parent: undefined };
+    for (const d of spec.decls) {
+      if (d.kind !== 'Use' || !d.path) continue;
+      const target = resolveUri(uri, d.path.value);
+      if (stack.includes(target) || target === uri) {
+        sink.report(
+          'import-cycle',
+          d.path.range,
+          `\`${d.path.value}\` uses this file back (${[...stack, uri, target].map((x) => x.split('/').pop()).join(' → ')}); remove one of the \`use\` lines`,
+        );
+        imports.push({ uri: target, range: d.path.range, analysis: undefined });
+        continue;
+      }
+      const otherText = host?.read(target);
+      if (otherText === undefined) {
+        sink.report(
+          'unresolved-import',
+          d.path.range,
+          `cannot read \`${d.path.value}\` (looked for ${target}); check the path, relative to this file`,
+        );
+        imports.push({ uri: target, range: d.path.range, analysis: undefined });
+        continue;
+      }
+      const other = cache.get(target) ?? analyzeFile(target, otherText, host, [...stack, uri], cache);
+      cache.set(target, other);
+      imports.push({ uri: target, range: d.path.range, analysis: other });
+      const errors = other.diagnostics.filter((x) => x.severity === 'error').length;
+      if (errors > 0) {
+        sink.report(
+          'unresolved-import',
+          d.path.range,
+          `\`${d.path.value}\` has ${errors} error${errors === 1 ? '' : 's'}; fix ${errors === 1 ? 'it' : 'them'} there first`,
+        );
+      }
+      for (const s of other.symbols) {
+        if (s.kind !== 'data' && s.kind !== 'const' && s.kind !== 'module') continue;
+        const prev = importScope.names.get(s.name);
+        if (prev && prev !== s) {
+          sink.report(
+            'duplicate-name',
+            d.path.range,
+            `\`${s.name}\` is declared both in ${prev.uri.split('/').pop()} and in ${s.uri.split('/').pop()}; rename one`,
+          );
+          continue;
+        }
+        importScope.names.set(s.name, s);
+      }
+    }
+    currentText.value = text;
+    (fileScope as { parent: Scope | undefined }).parent = importScope.names.size > 0 ? importScope : undefined;
+
+    // 2. Declare every top-level name first, so declarations may refer to later ones.
+    const pending: { decl: A.DataDecl | A.ConstDecl | A.ModuleDecl; sym: Sym }[] = [];
+    const experimentNames = new Map<string, A.Name>();
+    for (const d of spec.decls) {
+      if (d.kind === 'Use') continue;
+      if (!d.name) continue;
+      if (d.kind === 'Experiment') {
+        const prev = experimentNames.get(d.name.text);
+        if (prev) {
+          sink.diagnostics.push({
+            code: 'duplicate-name',
+            severity: 'error',
+            message: `experiment \`${d.name.text}\` is already declared; rename one (results are stored by experiment name)`,
+            range: d.name.range,
+            related: [{ range: prev.range, message: 'first declaration' }],
+          });
+        } else experimentNames.set(d.name.text, d.name);
+        const sym = newSymbol(d.name, 'experiment', uri, d.range);
+        sym.used = true;
+        symbols.push(sym);
+        continue;
+      }
+      const kind: SymbolKind = d.kind === 'Data' ? 'data' : d.kind === 'Const' ? 'const' : 'module';
+      const sym = newSymbol(d.name, kind, uri, d.range);
+      symbols.push(sym);
+      if (declare(fileScope, sym, sink, kind)) pending.push({ decl: d, sym });
+      if (d.kind === 'Module') {
+        moduleDecls.set(sym, d);
+        const paramScope: Scope = { names: new Map(), parent: fileScope };
+        for (const p of d.params) {
+          const ps = newSymbol(p.name, 'param', uri, p.range);
+          ps.used = true;
+          ps.detail = 'module parameter';
+          symbols.push(ps);
+          declare(paramScope, ps, sink, 'parameter');
+        }
+        moduleParamScopes.set(sym, paramScope);
+      }
+    }
+
+    // 3. Evaluate data, const and module declarations, in dependency order (cycles reported).
+    const evaluating = new Set<Sym>();
+    const done = new Set<Sym>();
+    const byName = new Map(pending.map((p) => [p.sym, p]));
+    const evalDecl = (p: { decl: A.DataDecl | A.ConstDecl | A.ModuleDecl; sym: Sym }): void => {
+      if (done.has(p.sym)) return;
+      if (evaluating.has(p.sym)) return;
+      evaluating.add(p.sym);
+      // Evaluate dependencies first: names this declaration's expression mentions.
+      for (const dep of namesIn(p.decl.kind === 'Module' ? undefined : p.decl.value)) {
+        const s = fileScope.names.get(dep);
+        const q = s ? byName.get(s) : undefined;
+        if (q && q !== p) {
+          if (evaluating.has(q.sym) && !done.has(q.sym)) {
+            sink.report(
+              'infinite-recursion',
+              p.decl.name!.range,
+              `\`${p.sym.name}\` is defined in terms of itself (through \`${q.sym.name}\`); break the cycle`,
+            );
+            continue;
+          }
+          evalDecl(q);
+        }
+      }
+      const ctx: EvalCtx = { sink, scope: fileScope, report: true };
+      if (p.decl.kind === 'Module') {
+        const scope = moduleParamScopes.get(p.sym) ?? fileScope;
+        // Check the body once with unknown parameters: names resolve, kinds are known.
+        evaluate(p.decl.body, { sink, scope, report: true, moduleDepth: 0 }, ['generator', 'head', 'data']);
+        p.sym.detail = `module(${p.decl.params.map((x) => x.name.text).join(', ')})`;
+      } else if (p.decl.kind === 'Data') {
+        const v = evaluate(p.decl.value, ctx, ['data']);
+        if (v.t === 'call' && v.entry.category !== 'data') {
+          sink.report(
+            'type-mismatch',
+            p.decl.value!.range,
+            `\`data\` needs a data source, not ${v.entry.category === 'generator' ? 'a generator' : `a ${v.entry.category}`}; use \`model\` inside an experiment for generators`,
+          );
+        } else if (v.t !== 'call' && v.t !== 'unknown' && v.t !== 'split' && p.decl.value) {
+          sink.report(
+            'type-mismatch',
+            p.decl.value.range,
+            'a data declaration needs a data source such as gaussian(...), ring(...) or images(...)',
+          );
+        }
+        p.sym.value = v.t === 'split' ? v.data : v;
+        p.sym.detail = describeData(v);
+      } else {
+        const v = evaluate(p.decl.value, ctx);
+        p.sym.value = v;
+        p.sym.detail = v.t === 'num' ? `const = ${v.v}` : 'const';
+      }
+      evaluating.delete(p.sym);
+      done.add(p.sym);
+    };
+    for (const p of pending) evalDecl(p);
+
+    // 4. Experiments.
+    for (const d of spec.decls) {
+      if (d.kind !== 'Experiment') continue;
+      experiments.push(checkExperiment(d, uri, fileScope, sink, symbols));
+    }
+
+    // 5. Unused top-level declarations (a file without experiments is a library: nothing to report).
+    if (experiments.length > 0) {
+      for (const s of symbols) {
+        if ((s.kind === 'data' || s.kind === 'const' || s.kind === 'module') && !s.used && s.uri === uri) {
+          sink.diagnostics.push({
+            code: 'unused-declaration',
+            severity: 'warning',
+            message: `${s.kind} \`${s.name}\` is never used; remove it or use it in an experiment`,
+            range: s.nameRange,
+            unnecessary: true,
+            fixes: [
+              {
+                title: `Remove unused ${s.kind} \`${s.name}\``,
+                edits: [{ range: lineSpan(text, s.declRange), newText: '' }],
+              },
+            ],
+          });
+        }
+      }
+    }
+  } catch (e) {
+    // Defensive: analysis is written not to throw; if it does, the user still gets parse results.
+    if (!(e instanceof RangeError)) {
+      sink.report(
+        'syntax-error',
+        { start: 0, end: 0 },
+        `internal error while checking this file (${e instanceof Error ? e.message : String(e)}); please report it`,
+      );
+    } else {
+      sink.report(
+        'nesting-too-deep',
+        { start: 0, end: 0 },
+        'this file nests too deeply to check; simplify its expressions',
+      );
+    }
+  }
+
+  const diagnostics = sortDiagnostics(dedupe([...parsed.diagnostics, ...sink.diagnostics]));
+  return {
+    uri,
+    text,
+    parse: parsed,
+    diagnostics,
+    symbols,
+    references: sink.references,
+    experiments,
+    imports,
+    scope: fileScope,
+    hasErrors: diagnostics.some((d) => d.severity === 'error'),
+  };
+}
+
+function dedupe(ds: Diagnostic[]): Diagnostic[] {
+  const seen = new Set<string>();
+  return ds.filter((d) => {
+    const k = `${d.code}:${d.range.start}:${d.range.end}:${d.message}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
+
+/** The whole lines a range covers, including the line break, for deletions. */
+export function lineSpan(text: string, r: TextRange): TextRange {
+  let start = r.start;
+  while (start > 0 && text[start - 1] !== '\n') start--;
+  let end = r.end;
+  while (end < text.length && text[end] !== '\n') end++;
+  if (end < text.length) end++;
+  return { start, end };
+}
+
+function namesIn(e: A.Expr | undefined, out: string[] = []): string[] {
+  if (!e) return out;
+  switch (e.kind) {
+    case 'Name':
+      out.push(e.name.text);
+      break;
+    case 'Member':
+      namesIn(e.object, out);
+      break;
+    case 'Call':
+      namesIn(e.callee, out);
+      for (const a of e.args) namesIn(a.value, out);
+      break;
+    case 'List':
+      for (const x of e.items) namesIn(x, out);
+      break;
+    case 'Binary':
+      namesIn(e.left, out);
+      namesIn(e.right, out);
+      break;
+    case 'Unary':
+      namesIn(e.operand, out);
+      break;
+    case 'Range':
+      namesIn(e.from, out);
+      namesIn(e.to, out);
+      namesIn(e.step, out);
+      break;
+    case 'If':
+      namesIn(e.cond, out);
+      namesIn(e.then, out);
+      namesIn(e.else, out);
+      break;
+    case 'Paren':
+      namesIn(e.inner, out);
+      break;
+    default:
+      break;
+  }
+  return out;
+}
+
+export function dataDim(v: Value): number | undefined {
+  const d = v.t === 'split' ? v.data : v;
+  if (d.t !== 'call') return undefined;
+  const n = (k: string): number | undefined => (d.args[k]?.t === 'num' ? (d.args[k] as { v: number }).v : undefined);
+  switch (d.entry.name) {
+    case 'gaussian':
+      return n('dim') ?? 1;
+    case 'ring':
+    case 'grid':
+      return 2;
+    case 'categorical':
+    case 'zipf':
+      return 1;
+    case 'images': {
+      const s = n('size');
+      return s !== undefined ? s * s : undefined;
+    }
+    case 'gaussian_per_class':
+      return n('dim');
+    case 'paired': {
+      const img = d.args['image'];
+      return img ? dataDim(img) : undefined;
+    }
+    case 'csv': {
+      const c = d.args['columns'];
+      return c?.t === 'list' ? c.items.length : undefined;
+    }
+    default:
+      return undefined;
+  }
+}
+
+export function dataClasses(v: Value): number | undefined {
+  const d = v.t === 'split' ? v.data : v;
+  if (d.t !== 'call') return undefined;
+  if (d.entry.name === 'zipf') return d.args['classes']?.t === 'num' ? d.args['classes'].v : undefined;
+  if (d.entry.name === 'categorical') {
+    const p = d.args['probs'];
+    return p?.t === 'list' ? p.items.length : undefined;
+  }
+  if (d.entry.name === 'paired') return d.args['text'] ? dataClasses(d.args['text']) : undefined;
+  return undefined;
+}
+
+export function describeData(v: Value): string {
+  if (v.t !== 'call') return 'data';
+  const dim = dataDim(v);
+  const classes = dataClasses(v);
+  const bits = [`data ${v.entry.name}`];
+  if (v.entry.name === 'images') {
+    const s = v.args['size'];
+    if (s?.t === 'num') bits.push(`${s.v}×${s.v} = ${s.v * s.v} pixels`);
+  } else if (classes !== undefined && v.entry.name !== 'paired') bits.push(`${classes} classes`);
+  else if (dim !== undefined) bits.push(`dim ${dim}`);
+  if (v.entry.name === 'paired' && classes !== undefined) bits.push(`${classes} texts`);
+  if ((v.entry.name === 'ring' || v.entry.name === 'grid') && v.args['modes']?.t === 'num')
+    bits.push(`${v.args['modes'].v} modes`);
+  if (v.entry.name === 'grid') {
+    const r = v.args['rows'];
+    const c = v.args['cols'];
+    if (r?.t === 'num' && c?.t === 'num') bits.push(`${r.v * c.v} modes`);
+  }
+  return bits.join(', ');
+}
+
+export type { ModelInfo };
