@@ -4,3 +4,19 @@ export * from './diagnostics/diagnostic.js';
 export type * from './syntax/ast.js';
 export { parse, type ParseResult, MAX_NESTING } from './syntax/parse.js';
 export { keywordNames } from './syntax/tokens.js';
+export { format, formatRange, type FormatResult } from './format/format.js';
+export {
+  analyze,
+  resolveUri,
+  type Analysis,
+  type AnalyzeOptions,
+  type Host,
+  type ImportInfo,
+} from './semantics/analyze.js';
+export type { Sym, SymbolKind, Reference, Value, ModelInfo } from './semantics/symbols.js';
+export type { ExperimentInfo, MetricInfo, SweepInfo, ActionKind } from './semantics/experiment.js';
+export type { Cost } from './semantics/cost.js';
+export * as catalog from './catalog/catalog.js';
+export { lower } from './ir/lower.js';
+export type * from './ir/ir.js';
+export { IR_VERSION } from './ir/ir.js';
