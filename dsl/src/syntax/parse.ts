@@ -22,22 +22,64 @@ const closers = new Set<unknown>([T.RParen, T.RBracket, T.RBrace]);
 
 function describe(t: IToken): string {
   if (t.tokenType.name === 'EOF') return 'the end of the file';
+  if (t.tokenType === T.NumberLiteral) return `the number ${t.image}`;
   return `'${t.image}'`;
 }
 
-/** Turns a Chevrotain recognition error into a message that names what was expected. */
+/** Turns a Chevrotain recognition error into a message that names what was expected and where. */
 function syntaxMessage(e: IRecognitionException): string {
   const got = describe(e.token);
-  const rule = e.context?.ruleStack?.[e.context.ruleStack.length - 1] ?? '';
-  const where = ruleWords[rule] ? ` in ${ruleWords[rule]}` : '';
+  const stack = e.context?.ruleStack ?? [];
+  const inner = stack[stack.length - 1] ?? '';
+  const owner = [...stack].reverse().find((r) => /(Stmt|Decl)$/.test(r) || r === 'schedule' || r === 'optionsBlock');
+  const where = owner ? ` in ${ownerWords(owner)}` : '';
   const m = /Expecting(?: token of type)? --> (\S+) <--/.exec(e.message);
-  if (m) return `expected ${tokenWords(m[1] ?? '')} but found ${got}${where}`;
+  if (m) {
+    const want = m[1] ?? '';
+    if (want === 'EOF') return `unexpected ${got}: expected a declaration (data, const, module, experiment or use)`;
+    if (want === 'RBrace') return `expected '}' to close the block${where}, or another statement, but found ${got}`;
+    return `expected ${tokenWords(want)}${where} but found ${got}`;
+  }
   if (e.name === 'NoViableAltException' || e.name === 'EarlyExitException') {
-    return `unexpected ${got}${where}; expected ${ruleWords[rule] ? `the start of ${ruleWords[rule]}` : 'something else here'}`;
+    if (expressionRules.has(inner))
+      return `expected a value (a number, name, call, list or expression)${where} but found ${got}`;
+    return `unexpected ${got}${where}; expected ${ruleWords[inner] ?? 'something else here'}`;
   }
   if (e.name === 'NotAllInputParsedException')
     return `unexpected ${got}: expected a declaration (data, const, module, experiment or use)`;
   return `unexpected ${got}${where}`;
+}
+
+const expressionRules = new Set([
+  'expression',
+  'ifExpr',
+  'rangeExpr',
+  'orExpr',
+  'andExpr',
+  'notExpr',
+  'comparison',
+  'additive',
+  'multiplicative',
+  'unary',
+  'power',
+  'postfix',
+  'primary',
+  'arg',
+]);
+
+function ownerWords(rule: string): string {
+  if (rule === 'schedule') return 'the schedule';
+  if (rule === 'optionsBlock') return 'the options block';
+  const word = rule.replace(/(Stmt|Decl)$/, '');
+  const kw: Record<string, string> = {
+    mix: 'the retrain block',
+    source: 'the real/synthetic line',
+    learns: 'the learns line',
+    weightEntry: 'the weights',
+    experiment: 'the experiment',
+    phase: 'the phase',
+  };
+  return kw[word] ?? `the \`${word}\` ${rule.endsWith('Decl') ? 'declaration' : 'statement'}`;
 }
 
 const ruleWords: Record<string, string> = {
