@@ -9,6 +9,7 @@ Usage:
   ouro check [--json] FILE...      check specs; prints path:line:col: severity[code]: message
   ouro fmt [--check] FILE...       format specs in place (--check: list files that would change)
   ouro ir FILE                     print the lowered IR of a spec as JSON
+  ouro lsp [--stdio]               run the language server (stdio by default; --node-ipc from VS Code)
   ouro --version | --help
 
 Exit status: 0 when no errors, 1 when a spec has errors (or fmt --check finds unformatted files),
@@ -219,6 +220,21 @@ export async function main(argv: string[], io: Io = stdio): Promise<number> {
       return fmt(args, io);
     case 'ir':
       return ir(args, io);
+    case 'lsp': {
+      // vscode-languageserver picks the transport from process.argv; stdio is the default here.
+      if (
+        !process.argv.some(
+          (a) => a === '--stdio' || a === '--node-ipc' || a.startsWith('--socket') || a.startsWith('--pipe'),
+        )
+      ) {
+        process.argv.push('--stdio');
+      }
+      const { startServer } = await import('./lsp/server.js');
+      startServer();
+      return new Promise<number>(() => {
+        // The server runs until the client asks it to exit.
+      });
+    }
     case '--version':
     case '-v':
       io.out(version());

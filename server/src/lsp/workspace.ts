@@ -1,0 +1,165 @@
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { analyze, type Analysis, type Host } from '@ouro/dsl';
+
+/** A file's text with its version; open documents come from the editor, the rest from disk. */
+interface Source {
+  readonly uri: string;
+  readonly doc: TextDocument;
+  readonly open: boolean;
+}
+
+export function uriToPath(uri: string): string | undefined {
+  try {
+    return uri.startsWith('file:') ? fileURLToPath(uri) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The server's view of the workspace: open documents, `.ouro` files on disk, and their analyses,
+ * memoised per (document version, workspace generation). Any edit bumps the generation, so files that
+ * `use` the edited one are re-analysed on their next request.
+ */
+export class Workspace {
+  private readonly open = new Map<string, TextDocument>();
+  private readonly disk = new Map<string, TextDocument>();
+  private readonly memo = new Map<string, { key: string; analysis: Analysis }>();
+  private generation = 0;
+  private roots: string[] = [];
+  readonly log: (msg: string) => void;
+
+  constructor(log: (msg: string) => void = () => {}) {
+    this.log = log;
+  }
+
+  readonly host: Host = {
+    read: (uri: string) => this.source(uri)?.doc.getText(),
+  };
+
+  setRoots(uris: string[]): void {
+    this.roots = uris;
+    this.scan();
+  }
+
+  /** Finds the `.ouro` files under the workspace folders (for references, rename and symbols). */
+  scan(): void {
+    this.disk.clear();
+    for (const root of this.roots) {
+      const path = uriToPath(root);
+      if (!path) continue;
+      const walk = (dir: string, depth: number): void => {
+        if (depth > 12) return;
+        let entries;
+        try {
+          entries = readdirSync(dir, { withFileTypes: true });
+        } catch {
+          return;
+        }
+        for (const e of entries) {
+          if (e.name.startsWith('.') || e.name === 'node_modules' || e.name === 'out') continue;
+          const p = join(dir, e.name);
+          if (e.isDirectory()) walk(p, depth + 1);
+          else if (e.name.endsWith('.ouro')) this.loadDisk(pathToFileURL(p).toString());
+        }
+      };
+      walk(path, 0);
+    }
+    this.generation++;
+  }
+
+  private loadDisk(uri: string): TextDocument | undefined {
+    const path = uriToPath(uri);
+    if (!path) return undefined;
+    try {
+      const doc = TextDocument.create(uri, 'ouro', 0, readFileSync(path, 'utf8'));
+      this.disk.set(uri, doc);
+      return doc;
+    } catch {
+      return undefined;
+    }
+  }
+
+  source(uri: string): Source | undefined {
+    const o = this.open.get(uri);
+    if (o) return { uri, doc: o, open: true };
+    const d = this.disk.get(uri) ?? this.loadDisk(uri);
+    return d ? { uri, doc: d, open: false } : undefined;
+  }
+
+  didOpen(doc: TextDocument): void {
+    this.open.set(doc.uri, doc);
+    this.generation++;
+  }
+
+  didChange(doc: TextDocument): void {
+    this.open.set(doc.uri, doc);
+    this.generation++;
+  }
+
+  didClose(uri: string): void {
+    this.open.delete(uri);
+    this.memo.delete(uri);
+    this.disk.delete(uri);
+    this.loadDisk(uri);
+    this.generation++;
+  }
+
+  /** A file on disk changed (watched files). */
+  didChangeOnDisk(uri: string, deleted: boolean): void {
+    if (deleted) this.disk.delete(uri);
+    else if (!this.open.has(uri)) this.loadDisk(uri);
+    this.generation++;
+  }
+
+  document(uri: string): TextDocument | undefined {
+    return this.source(uri)?.doc;
+  }
+
+  openUris(): string[] {
+    return [...this.open.keys()];
+  }
+
+  allUris(): string[] {
+    return [...new Set([...this.open.keys(), ...this.disk.keys()])];
+  }
+
+  /** The analysis of a file, memoised per version and workspace generation. */
+  analysis(uri: string): Analysis | undefined {
+    const src = this.source(uri);
+    if (!src) return undefined;
+    const key = `${src.doc.version}:${this.generation}:${src.open}`;
+    const m = this.memo.get(uri);
+    if (m && m.key === key) return m.analysis;
+    const t0 = performance.now();
+    const analysis = analyze(src.doc.getText(), { uri, host: this.host });
+    const ms = performance.now() - t0;
+    if (ms > 50) this.log(`analysed ${uri} in ${ms.toFixed(1)} ms`);
+    this.memo.set(uri, { key, analysis });
+    return analysis;
+  }
+
+  /** Open files whose analysis uses `uri` (directly or through other files). */
+  dependents(uri: string): string[] {
+    const out: string[] = [];
+    for (const other of this.open.keys()) {
+      if (other === uri) continue;
+      const a = this.analysis(other);
+      if (a && usesTransitively(a, uri)) out.push(other);
+    }
+    return out;
+  }
+}
+
+function usesTransitively(a: Analysis, target: string, seen = new Set<string>()): boolean {
+  for (const imp of a.imports) {
+    if (imp.uri === target) return true;
+    if (seen.has(imp.uri)) continue;
+    seen.add(imp.uri);
+    if (imp.analysis && usesTransitively(imp.analysis, target, seen)) return true;
+  }
+  return false;
+}
