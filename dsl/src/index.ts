@@ -23,8 +23,20 @@ export { IR_VERSION } from './ir/ir.js';
 export { hover, entryMarkdown, signatureOf, papers, type Hover } from './ide/hover.js';
 export { complete, type CompletionItem, type Completions, type CompletionKind } from './ide/completion.js';
 export { signatureHelp, type SignatureHelp } from './ide/signature.js';
-export { documentSymbols, foldingRanges, selectionRanges, type OutlineItem, type OutlineKind, type FoldingRange } from './ide/structure.js';
-export { semanticTokens, semanticTokenTypes, semanticTokenModifiers, type SemanticToken } from './ide/semantic-tokens.js';
+export {
+  documentSymbols,
+  foldingRanges,
+  selectionRanges,
+  type OutlineItem,
+  type OutlineKind,
+  type FoldingRange,
+} from './ide/structure.js';
+export {
+  semanticTokens,
+  semanticTokenTypes,
+  semanticTokenModifiers,
+  type SemanticToken,
+} from './ide/semantic-tokens.js';
 export { inlayHints, type InlayHint } from './ide/inlay-hints.js';
 export { prepareRename, invalidNewName } from './ide/rename.js';
 export { symbolAt, symbolKey, occurrences, type SymbolHit, type Location } from './ide/navigation.js';

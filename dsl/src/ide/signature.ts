@@ -2,6 +2,7 @@ import type { Analysis } from '../semantics/analyze.js';
 import { lookup, optionBlocks, type ParamSpec } from '../catalog/catalog.js';
 import { scopeLookup, moduleDecls } from '../semantics/evaluate.js';
 import { callAt, experimentAt } from './ast-walk.js';
+import { tokenIndexBefore } from './navigation.js';
 
 export interface SignatureHelp {
   readonly label: string;
@@ -46,10 +47,22 @@ export function signatureHelp(a: Analysis, offset: number): SignatureHelp | unde
       doc = opt.doc;
     } else return undefined;
   }
-  // The active parameter: the named argument under the cursor, else the positional index.
-  const arg = hit.call.args[hit.argIndex];
-  let active = hit.argIndex;
-  if (arg?.name) active = params.findIndex((p) => p.name === arg.name!.text);
+  // The active parameter: the argument being written, read from the tokens (the parser may have
+  // dropped an incomplete one): a `name:` before the cursor, else the number of commas.
+  const toks = a.parse.tokens;
+  let active = 0;
+  let named: string | undefined;
+  let depth = 0;
+  for (let j = tokenIndexBefore(toks, offset); j >= 0; j--) {
+    const t = toks[j]!;
+    if (t.startOffset < hit.call.argsRange.start) break;
+    const w = t.image;
+    if (w === ')' || w === ']' || w === '}') depth++;
+    else if ((w === '(' || w === '[' || w === '{') && depth > 0) depth--;
+    else if (depth === 0 && w === ',') active++;
+    else if (depth === 0 && w === ':' && active === 0 && named === undefined) named = toks[j - 1]?.image;
+  }
+  if (named !== undefined) active = params.findIndex((p) => p.name === named);
   else {
     const variadic = params.findIndex((p) => p.variadic);
     if (variadic >= 0 && active >= variadic) active = variadic;

@@ -160,7 +160,7 @@ function analyzeFile(
         sink.report(
           'unresolved-import',
           d.path.range,
-          `cannot read \`${d.path.value}\` (looked for ${target}); check the path, relative to this file`,
+          `cannot read \`${d.path.value}\` (paths are relative to this file's folder); check the name and that the file exists`,
         );
         imports.push({ uri: target, range: d.path.range, analysis: undefined });
         continue;
