@@ -308,7 +308,7 @@ export const generatorKinds: readonly CatalogEntry[] = [
       { name: 'langevin_steps', type: 'int', default: 30, min: 1, doc: 'Langevin steps per sample' },
       { name: 'step', type: 'number', default: 0.05, min: 0, exclusiveMin: true, doc: 'Langevin step size' },
     ],
-    example: 'model e = ebm(in: 2)',
+    example: 'model energy = ebm(in: 2)',
     paper: 'coopinit.md',
   },
   {

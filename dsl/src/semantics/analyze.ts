@@ -67,6 +67,19 @@ export function resolveUri(base: string, rel: string): string {
 
 let nextSymbolId = 1;
 
+const kindWords: Record<SymbolKind, string> = {
+  data: 'data',
+  const: 'a constant',
+  module: 'a module',
+  experiment: 'an experiment',
+  model: 'a model',
+  generators: 'a generator list',
+  sweep: 'a sweep',
+  enum: 'a sweep value',
+  metric: 'a metric',
+  param: 'a parameter',
+};
+
 export function newSymbol(
   name: A.Name,
   kind: SymbolKind,
@@ -98,7 +111,9 @@ export function declare(scope: Scope, sym: Sym, sink: Sink, kindWord: string): b
       sym.nameRange,
       `\`${sym.name}\` is a built-in name; choose another name for this ${kindWord}`,
     );
-    return false;
+    // Still declared, so later uses resolve to it and report nothing more.
+    if (!scope.names.has(sym.name)) scope.names.set(sym.name, sym);
+    return true;
   }
   const prev = scope.names.get(sym.name) ?? scopeLookup(scope.parent, sym.name);
   if (prev) {
@@ -106,7 +121,7 @@ export function declare(scope: Scope, sym: Sym, sink: Sink, kindWord: string): b
     sink.diagnostics.push({
       code: 'duplicate-name',
       severity: 'error',
-      message: `\`${sym.name}\` is already declared${where} as ${prev.kind === 'model' ? 'a model' : `a ${prev.kind}`}; rename one of them`,
+      message: `\`${sym.name}\` is already declared${where} (as ${kindWords[prev.kind]}); rename one of them`,
       range: sym.nameRange,
       related: [{ range: prev.nameRange, message: `first declaration of \`${sym.name}\``, uri: prev.uri }],
     });
@@ -169,7 +184,14 @@ function analyzeFile(
       cache.set(target, other);
       imports.push({ uri: target, range: d.path.range, analysis: other });
       const errors = other.diagnostics.filter((x) => x.severity === 'error').length;
-      if (errors > 0) {
+      const cycle = other.imports.some((x) => x.uri === uri || x.analysis?.imports.some((y) => y.uri === uri));
+      if (cycle) {
+        sink.report(
+          'import-cycle',
+          d.path.range,
+          `\`${d.path.value}\` uses this file back; files cannot use each other in a cycle, so move what both need into a third file`,
+        );
+      } else if (errors > 0) {
         sink.report(
           'unresolved-import',
           d.path.range,
@@ -245,7 +267,15 @@ function analyzeFile(
       for (const dep of namesIn(p.decl.kind === 'Module' ? undefined : p.decl.value)) {
         const s = fileScope.names.get(dep);
         const q = s ? byName.get(s) : undefined;
-        if (q && q !== p) {
+        if (q === p) {
+          sink.report(
+            'infinite-recursion',
+            p.decl.name!.range,
+            `\`${p.sym.name}\` is defined in terms of itself; give it a value that does not mention \`${p.sym.name}\``,
+          );
+          continue;
+        }
+        if (q) {
           if (evaluating.has(q.sym) && !done.has(q.sym)) {
             sink.report(
               'infinite-recursion',

@@ -1,5 +1,5 @@
 import type * as A from '../syntax/ast.js';
-import type { ModelInfo } from './symbols.js';
+import type { ModelInfo, Value } from './symbols.js';
 import { evaluate, num, type EvalCtx } from './evaluate.js';
 import type { ExperimentInfo } from './experiment.js';
 
@@ -22,7 +22,10 @@ export function estimateCost(
   ctx: EvalCtx,
   overrides: Readonly<Record<string, number>>,
 ): Cost {
-  const quiet: EvalCtx = { ...ctx, report: false, inLoop: true };
+  // Counts that depend on a sweep variable or on `t` are taken at the first sweep point and t = 1.
+  const env = new Map<string, Value>([['t', { t: 'num', v: 1 }]]);
+  for (const s of info.sweeps) if (s.values[0]) env.set(s.sym.name, s.values[0]);
+  const quiet: EvalCtx = { ...ctx, report: false, inLoop: true, env };
   const val = (e: A.Expr | undefined): number => num(evaluate(e, quiet)) ?? 0;
   const cap = overrides['sweep'];
   let points = 1;
@@ -44,11 +47,19 @@ export function estimateCost(
       let perGen = 0;
       for (const s of body) {
         if (s.kind === 'Retrain') {
-          for (const st of s.body) if (st.kind === 'Source') perGen += val(st.count);
-        } else if (s.kind === 'Cycle') {
-          for (const it of s.body) {
-            if (it.kind === 'Learns') perGen += val(it.samples);
+          for (const st of s.body) {
+            if (st.kind === 'Source') perGen += val(st.count) / everyOf(st.every, quiet);
+            else if (st.kind === 'Inject') perGen += val(st.amount) / everyOf(st.every, quiet);
           }
+        } else if (s.kind === 'Cycle') {
+          let learned = 0;
+          let fraction = 0;
+          for (const it of s.body) {
+            if (it.kind === 'Learns') learned += val(it.samples);
+            else if (it.kind === 'Inject') fraction += Math.min(0.99, val(it.amount)) / everyOf(it.every, quiet);
+          }
+          // A fresh fraction f of the training set adds f / (1 − f) fresh samples per generated one.
+          perGen += learned * (1 + fraction / Math.max(0.01, 1 - fraction));
         }
       }
       const d = Math.max(1, ...info.models.map(dimOf));
@@ -102,7 +113,12 @@ export function estimateCost(
     default:
       break;
   }
-  return { runs, samples, params, steps, flops };
+  return { runs, samples: Math.round(samples), params, steps, flops: Math.round(flops) };
+}
+
+function everyOf(s: A.Schedule | undefined, ctx: EvalCtx): number {
+  if (!s || s.kind === 'final') return 1;
+  return Math.max(1, num(evaluate(s.count, ctx)) ?? 1);
 }
 
 function optionNumber(o: A.OptionsBlock | undefined, key: string, ctx: EvalCtx): number | undefined {

@@ -160,7 +160,9 @@ export function checkExperiment(
       'missing-seed',
       d.name.range,
       `experiment \`${ename}\` has no seed, so its runs cannot be reproduced; add \`seed 1\``,
-      [{ title: 'Add `seed 1`', edits: [{ range: { start: at, end: at }, newText: '\n  seed 1' }] }],
+      currentText.value[d.bodyRange.start] === '{'
+        ? [{ title: 'Add `seed 1`', edits: [{ range: { start: at, end: at }, newText: '\n  seed 1' }] }]
+        : [],
     );
   }
 
@@ -407,12 +409,14 @@ export function checkExperiment(
       'costly-without-preview',
       d.name.range,
       `experiment \`${ename}\` draws about ${fmtCount(cost.samples)} samples (${fmtCount(cost.flops)} floating-point operations) with no preview budget, so run-on-save would run it whole; add a \`preview { ... }\` block`,
-      [
-        {
-          title: 'Add a preview budget',
-          edits: [{ range: { start: at, end: at }, newText: `  preview { ${previewSuggestion(action)} }\n` }],
-        },
-      ],
+      currentText.value[at] === '}'
+        ? [
+            {
+              title: 'Add a preview budget',
+              edits: [{ range: { start: at, end: at }, newText: `  preview { ${previewSuggestion(action)} }\n` }],
+            },
+          ]
+        : [],
     );
   }
   if (prevStmt?.options && previewCost) {
@@ -427,11 +431,11 @@ export function checkExperiment(
       if (!k) continue;
       const pv = preview[k];
       const fv = full[k];
-      if (pv !== undefined && fv !== undefined && pv > fv) {
+      if (pv !== undefined && fv !== undefined && pv >= fv) {
         sink.report(
           'preview-not-smaller',
           e.range,
-          `the preview's ${k} (${fmtNum(pv)}) exceeds the full budget (${fmtNum(fv)}); a preview should be smaller`,
+          `the preview's ${k} (${fmtNum(pv)}) is not smaller than the full budget (${fmtNum(fv)}); a preview should be smaller so that run-on-save is quick`,
         );
       }
     }
@@ -1087,7 +1091,7 @@ function checkSelect(s: A.SelectStmt, ctx: EvalCtx, body: readonly A.Stmt[]): nu
         ctx.sink.report(
           'unknown-function',
           m.range,
-          `unknown method \`${m.text}\`${didYouMean(sugg)}; compare takes bandit algorithms and baselines`,
+          `unknown method \`${m.text}\`${sugg.length ? didYouMean(sugg) : '; compare takes bandit algorithms and baselines: mixture_ucb_cab, mixture_ucb_ogd, vanilla_ucb, oracle_best_single, oracle_mixture'}`,
           sugg.map((x) => ({ title: `Change to \`${x}\``, edits: [{ range: m.range, newText: x }] })),
         );
       }

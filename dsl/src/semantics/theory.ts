@@ -153,6 +153,7 @@ function checkRetrainTheory(s: A.RetrainStmt, input: TheoryInput): void {
   // Model collapse: a self-consuming loop with no fresh real data.
   const m = s.model ? [...input.models.values()].find((x) => x.sym.name === s.model!.text) : undefined;
   const selfConsuming = synths.some((x) => x.from?.kind === 'Name' && input.models.has(nameSym(x.from, input) as Sym));
+  const ownOnly = synths.every((x) => x.from?.kind === 'Name' && x.from.name.text === s.model?.text);
   if (!selfConsuming || !s.model) return;
   const periodicOk = (src: { every: A.Schedule | undefined }): boolean => {
     if (!src.every || src.every.kind === 'final') return true;
@@ -161,8 +162,8 @@ function checkRetrainTheory(s: A.RetrainStmt, input: TheoryInput): void {
   };
   const freshSources = [...reals.filter(periodicOk), ...injects.filter(periodicOk)];
   const realWeightAlwaysZero = weightValues.length > 0 && weightValues.every((w) => w.real === 0);
-  const ruleNoReal = weights?.rule?.text === undefined ? false : false;
-  if (freshSources.length === 0 || (reals.length > 0 && injects.length === 0 && realWeightAlwaysZero) || ruleNoReal) {
+
+  if (freshSources.length === 0 || (reals.length > 0 && injects.length === 0 && realWeightAlwaysZero)) {
     const data = dataName(input, m);
     const open = s.body[0]?.range.start ?? s.range.end - 1;
     const indent = indentAt(sink, open);
@@ -178,7 +179,7 @@ function checkRetrainTheory(s: A.RetrainStmt, input: TheoryInput): void {
     sink.report(
       'model-collapse',
       keywordRange(s.range, 'retrain'),
-      `\`${s.model.text}\` is retrained on its own samples with no fresh real data${realWeightAlwaysZero && freshSources.length > 0 ? ' (the real weight is 0)' : ''}: its mean drifts as a random walk and its fitted variance shrinks by (m−1)/m per generation towards 0, so the model collapses (He, Xu, Cheng 2025); add \`real N from ${data}\` every generation with a positive weight`,
+      `\`${s.model.text}\` is retrained on ${ownOnly ? 'its own samples' : 'generated samples'} with no fresh real data${realWeightAlwaysZero && freshSources.length > 0 ? ' (the real weight is 0)' : ''}: its mean drifts as a random walk and its fitted variance shrinks by (m−1)/m per generation towards 0, so the model collapses (He, Xu, Cheng 2025); add \`real N from ${data}\` every generation with a positive weight`,
       fixes,
     );
     return;
@@ -197,7 +198,7 @@ function checkRetrainTheory(s: A.RetrainStmt, input: TheoryInput): void {
     how = weights ? '`weights pooled`' : 'with no `weights` line, samples are pooled, so the real-data weight';
   } else if (rule === 'real_only') {
     w = 1;
-    how = '`weights real_only`';
+    how = 'with `weights real_only` the real-data weight';
   } else if (rule === 'optimal') return;
   else {
     if (dependsOnLoop(realW?.value ?? synW?.value, input)) return; // swept or scheduled: deliberate
@@ -308,8 +309,14 @@ function checkCycleTheory(s: A.CycleStmt, input: TheoryInput): void {
   const frozen = new Set(s.body.filter((x): x is A.FreezeStmt => x.kind === 'Freeze').map((x) => x.model?.text));
   const live = [...learners.keys()].filter((x) => !frozen.has(x));
   if (live.length === 0) return;
-  const effective = injects.filter((inj) =>
-    valuesUnder(inj.amount, input).some((v) => v.value === undefined || v.value > 0),
+  const gens = input.length;
+  const periodicOk = (inj: A.InjectStmt): boolean => {
+    if (!inj.every || inj.every.kind === 'final') return true;
+    const k = num(evaluate(inj.every.count, { ...input.ctx, report: false })) ?? 1;
+    return gens === undefined || k < gens;
+  };
+  const effective = injects.filter(
+    (inj) => periodicOk(inj) && valuesUnder(inj.amount, input).some((v) => v.value === undefined || v.value > 0),
   );
   const fed = new Set<string>();
   let all = false;

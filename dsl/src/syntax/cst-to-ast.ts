@@ -69,6 +69,11 @@ function spanOf(parts: (TextRange | undefined)[], fallback: TextRange): TextRang
   return Number.isFinite(start) ? { start, end } : fallback;
 }
 
+/** The text between the quotes (an unterminated string has no closing quote). */
+function stringBody(image: string): string {
+  return image.length >= 2 && image.endsWith('"') && !image.endsWith('\\"') ? image.slice(1, -1) : image.slice(1);
+}
+
 function unescape(s: string): string {
   return s.replace(/\\(.)/g, (_m, c: string) => (c === 'n' ? '\n' : c === 't' ? '\t' : c));
 }
@@ -90,7 +95,7 @@ function toDecl(d: CstNode): A.Decl | undefined {
     return {
       kind: 'Use',
       range: nodeRange(use),
-      path: s ? { kind: 'String', value: unescape(s.image.slice(1, -1)), range: tokRange(s) } : undefined,
+      path: s ? { kind: 'String', value: unescape(stringBody(s.image)), range: tokRange(s) } : undefined,
     };
   }
   const data = node(c, 'dataDecl') ?? node(c, 'constDecl');
@@ -439,7 +444,7 @@ function expr(n: CstNode | undefined): A.Expr | undefined {
       const num = tok(c, 'NumberLiteral');
       if (num) return { kind: 'Number', value: Number(num.image), text: num.image, range: tokRange(num) };
       const str = tok(c, 'StringLiteral');
-      if (str) return { kind: 'String', value: unescape(str.image.slice(1, -1)), range: tokRange(str) };
+      if (str) return { kind: 'String', value: unescape(stringBody(str.image)), range: tokRange(str) };
       const t = tok(c, 'True') ?? tok(c, 'False');
       if (t) return { kind: 'Bool', value: t.image === 'true', range: tokRange(t) };
       const id = tok(c, 'Identifier');

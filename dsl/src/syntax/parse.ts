@@ -262,6 +262,8 @@ export function parse(text: string): ParseResult {
           'string is not closed; add a closing " on the same line',
         ),
       );
+      // Keep it as a string so that the parser does not report a second error.
+      tokens.push(Object.assign({}, t, { tokenType: T.StringLiteral, tokenTypeIdx: T.StringLiteral.tokenTypeIdx }));
       continue;
     }
     tokens.push(t);
