@@ -34,22 +34,36 @@ function keywordRange(r: TextRange, word: string): TextRange {
 }
 
 /** Values of an expression under every sweep combination (and a few generation indices). */
-function valuesUnder(
-  e: A.Expr | undefined,
-  input: TheoryInput,
-): { value: number | undefined; combo: Map<string, Value> }[] {
-  const out: { value: number | undefined; combo: Map<string, Value> }[] = [];
+/**
+ * The environments to evaluate `exprs` under: none when they are constants, else each sweep
+ * combination, times a few generation indices where a value depends on `t`.
+ */
+function envsFor(exprs: readonly (A.Expr | undefined)[], input: TheoryInput): Map<string, Value>[] {
+  const quiet = { ...input.ctx, report: false, inLoop: true };
+  if (exprs.every((e) => evaluate(e, quiet).t !== 'dynamic')) return [new Map()];
   const gens = input.length ?? 1;
   const ts = [...new Set([1, 2, Math.max(1, Math.ceil(gens / 2)), gens])];
+  const needsT = input.combos.some((c) => exprs.some((e) => evaluate(e, { ...quiet, env: c }).t === 'dynamic'));
+  if (!needsT) return [...input.combos];
+  const out: Map<string, Value>[] = [];
   for (const c of input.combos) {
     for (const t of ts) {
       const env = new Map(c);
       env.set('t', { t: 'num', v: t });
-      const v = evaluate(e, { ...input.ctx, report: false, env, inLoop: true });
-      out.push({ value: num(v), combo: env });
+      out.push(env);
     }
   }
   return out;
+}
+
+/** Values of an expression under every sweep combination (and a few generation indices). */
+function valuesUnder(
+  e: A.Expr | undefined,
+  input: TheoryInput,
+  envs = envsFor([e], input),
+): { value: number | undefined; combo: Map<string, Value> }[] {
+  const quiet = { ...input.ctx, report: false, inLoop: true };
+  return envs.map((env) => ({ value: num(evaluate(e, { ...quiet, env })), combo: env }));
 }
 
 function dependsOnLoop(e: A.Expr | undefined, input: TheoryInput): boolean {
@@ -104,8 +118,9 @@ function checkRetrainTheory(s: A.RetrainStmt, input: TheoryInput): void {
   let reportedSum = false;
   const weightValues: { real: number | undefined; syn: number | undefined; combo: Map<string, Value> }[] = [];
   if (realW || synW) {
-    const rv = valuesUnder(realW?.value, input);
-    const sv = valuesUnder(synW?.value, input);
+    const envs = envsFor([realW?.value, synW?.value], input);
+    const rv = valuesUnder(realW?.value, input, envs);
+    const sv = valuesUnder(synW?.value, input, envs);
     rv.forEach((r, i) => {
       const sy = sv[i]?.value;
       weightValues.push({

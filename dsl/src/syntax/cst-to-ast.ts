@@ -348,12 +348,161 @@ function toArgs(argList: CstNode): A.Arg[] {
   return args;
 }
 
+/** The operand of a prefixExpr node: its primary, then member accesses and calls in source order. */
+function atomOf(n: CstNode): A.Expr | undefined {
+  const c = n.children;
+  let e: A.Expr | undefined;
+  const num = tok(c, 'NumberLiteral');
+  const str = tok(c, 'StringLiteral');
+  const bool = tok(c, 'True') ?? tok(c, 'False');
+  const id = tok(c, 'Identifier');
+  const lb = tok(c, 'LBracket');
+  const lp = tok(c, 'LParen');
+  if (num) e = { kind: 'Number', value: Number(num.image), text: num.image, range: tokRange(num) };
+  else if (str) e = { kind: 'String', value: unescape(stringBody(str.image)), range: tokRange(str) };
+  else if (bool) e = { kind: 'Bool', value: bool.image === 'true', range: tokRange(bool) };
+  else if (id) e = { kind: 'Name', name: nameOf(id)!, range: tokRange(id) };
+  else if (lb) {
+    const rb = tok(c, 'RBracket');
+    const items: A.Expr[] = [];
+    for (const x of nodes(c, 'items')) {
+      const v = expr(x);
+      if (v) items.push(v);
+    }
+    const last = items[items.length - 1];
+    e = {
+      kind: 'List',
+      items,
+      range: { start: lb.startOffset, end: rb ? rb.startOffset + 1 : (last?.range.end ?? lb.startOffset + 1) },
+    };
+  } else if (lp) {
+    const rp = tok(c, 'RParen');
+    const inner = expr(node(c, 'inner'));
+    e = {
+      kind: 'Paren',
+      inner,
+      range: { start: lp.startOffset, end: rp ? rp.startOffset + 1 : (inner?.range.end ?? lp.startOffset + 1) },
+    };
+  }
+  if (!e) return undefined;
+  // Member accesses and calls, applied in source order. A dot whose name is missing
+  // (after recovery) still yields a member access with `member: undefined`.
+  const dots = toks(c, 'Dot');
+  const names = toks(c, 'AnyName');
+  const calls = nodes(c, 'argList');
+  if (dots.length === 0 && calls.length === 0) return e;
+  type Piece = { offset: number; dot?: IToken; name?: IToken; args?: CstNode };
+  const pieces: Piece[] = [
+    ...dots.map((d) => ({ offset: d.startOffset, dot: d })),
+    ...names.map((nm) => ({ offset: nm.startOffset, name: nm })),
+    ...calls.map((al) => ({ offset: nodeRange(al).start, args: al })),
+  ].sort((a, b) => a.offset - b.offset);
+  for (let i = 0; i < pieces.length; i++) {
+    const p = pieces[i]!;
+    const x: A.Expr = e;
+    if (p.dot) {
+      const nm = pieces[i + 1]?.name;
+      if (nm) i++;
+      const last = nm ? tokRange(nm) : tokRange(p.dot);
+      e = { kind: 'Member', object: x, member: nameOf(nm), range: spanOf([x.range, last], x.range) };
+    } else if (p.args) {
+      const ar = nodeRange(p.args);
+      e = { kind: 'Call', callee: x, args: toArgs(p.args), argsRange: ar, range: spanOf([x.range, ar], x.range) };
+    }
+  }
+  return e;
+}
+
+/** Binding powers of the binary operators; prefix `not` binds at 3, prefix `-` at 7. */
+const binaryPower: Record<string, number> = {
+  or: 1,
+  and: 2,
+  '==': 4,
+  '!=': 4,
+  '<': 4,
+  '>': 4,
+  '<=': 4,
+  '>=': 4,
+  '+': 5,
+  '-': 5,
+  '*': 6,
+  '/': 6,
+  '%': 6,
+  '^': 8,
+};
+
+type Item = { op: IToken } | { prefix: IToken } | { atom: A.Expr | undefined; range: TextRange };
+
+/**
+ * Resolves a flat `operand (op operand)*` list, whose operands may carry prefix `-` / `not`, into a
+ * tree by precedence climbing: `-x ^ 2` is `-(x ^ 2)`, `not a == b` is `not (a == b)`, `^` is
+ * right-associative, the other operators left-associative.
+ */
+function binary(n: CstNode): A.Expr | undefined {
+  const items: Item[] = [];
+  const operands = nodes(n.children, 'operands');
+  const ops = toks(n.children, 'ops');
+  operands.forEach((o, i) => {
+    for (const p of toks(o.children, 'prefix')) items.push({ prefix: p });
+    items.push({ atom: atomOf(o), range: nodeRange(o) });
+    const op = ops[i];
+    if (op) items.push({ op });
+  });
+  if (ops.length >= operands.length && ops.length > 0) {
+    // An operator with no right operand (after recovery).
+    const last = ops[ops.length - 1]!;
+    if (!items.some((x) => 'op' in x && x.op === last)) items.push({ op: last });
+  }
+  let i = 0;
+  const parse = (minPower: number): A.Expr | undefined => {
+    const it = items[i];
+    let lhs: A.Expr | undefined;
+    if (!it) return undefined;
+    if ('prefix' in it) {
+      i++;
+      const op = it.prefix.image === 'not' ? 'not' : '-';
+      const operand = parse(op === 'not' ? 3 : 7);
+      lhs = { kind: 'Unary', op, operand, range: spanOf([tokRange(it.prefix), operand?.range], tokRange(it.prefix)) };
+    } else if ('atom' in it) {
+      i++;
+      lhs = it.atom;
+    } else return undefined;
+    for (;;) {
+      const next = items[i];
+      if (!next || !('op' in next)) break;
+      const power = binaryPower[next.op.image] ?? 0;
+      if (power < minPower) break;
+      i++;
+      const right = parse(next.op.image === '^' ? power : power + 1);
+      if (!lhs) {
+        lhs = right;
+        continue;
+      }
+      lhs = {
+        kind: 'Binary',
+        op: next.op.image as A.BinaryOp,
+        left: lhs,
+        right,
+        range: spanOf([lhs.range, tokRange(next.op), right?.range], lhs.range),
+      };
+    }
+    return lhs;
+  };
+  return parse(0);
+}
+
 function expr(n: CstNode | undefined): A.Expr | undefined {
   if (!n) return undefined;
   const c = n.children;
   switch (n.name) {
-    case 'expression':
-      return expr(node(c, 'ifExpr') ?? node(c, 'rangeExpr'));
+    case 'expression': {
+      const ifx = node(c, 'ifExpr');
+      if (ifx) return expr(ifx);
+      const from = expr(node(c, 'from'));
+      if (!from) return undefined;
+      if (!tok(c, 'DotDot')) return from;
+      return { kind: 'Range', range: nodeRange(n), from, to: expr(node(c, 'to')), step: expr(node(c, 'step')) };
+    }
     case 'ifExpr':
       return {
         kind: 'If',
@@ -362,102 +511,10 @@ function expr(n: CstNode | undefined): A.Expr | undefined {
         then: expr(node(c, 'then')),
         else: expr(node(c, 'else')),
       };
-    case 'rangeExpr': {
-      const from = expr(node(c, 'from'));
-      if (!from) return undefined;
-      if (!tok(c, 'DotDot')) return from;
-      return { kind: 'Range', range: nodeRange(n), from, to: expr(node(c, 'to')), step: expr(node(c, 'step')) };
-    }
-    case 'orExpr':
-    case 'andExpr':
-    case 'comparison':
-    case 'additive':
-    case 'multiplicative': {
-      const operands = nodes(c, 'operands');
-      const ops = toks(c, 'ops');
-      let left = expr(operands[0]);
-      if (!left) return undefined;
-      for (let i = 0; i < ops.length; i++) {
-        const right = expr(operands[i + 1]);
-        const op = ops[i]!.image as A.BinaryOp;
-        left = {
-          kind: 'Binary',
-          op,
-          left,
-          right,
-          range: spanOf([left.range, right?.range, tokRange(ops[i]!)], left.range),
-        };
-      }
-      return left;
-    }
-    case 'notExpr': {
-      const inner = node(c, 'notExpr');
-      if (tok(c, 'Not')) return { kind: 'Unary', op: 'not', operand: expr(inner), range: nodeRange(n) };
-      return expr(node(c, 'comparison'));
-    }
-    case 'unary': {
-      if (tok(c, 'Minus')) return { kind: 'Unary', op: '-', operand: expr(node(c, 'unary')), range: nodeRange(n) };
-      return expr(node(c, 'power'));
-    }
-    case 'power': {
-      const base = expr(node(c, 'postfix'));
-      if (!base) return undefined;
-      const caret = tok(c, 'Caret');
-      if (!caret) return base;
-      const right = expr(node(c, 'unary'));
-      return {
-        kind: 'Binary',
-        op: '^',
-        left: base,
-        right,
-        range: spanOf([base.range, right?.range, tokRange(caret)], base.range),
-      };
-    }
-    case 'postfix': {
-      let e = expr(node(c, 'primary'));
-      if (!e) return undefined;
-      // Member accesses and calls, applied in source order. A dot whose name is missing
-      // (after recovery) still yields a member access with `member: undefined`.
-      type Piece = { offset: number; dot?: IToken; name?: IToken; args?: CstNode };
-      const pieces: Piece[] = [
-        ...toks(c, 'Dot').map((d) => ({ offset: d.startOffset, dot: d })),
-        ...toks(c, 'AnyName').map((nm) => ({ offset: nm.startOffset, name: nm })),
-        ...nodes(c, 'argList').map((al) => ({ offset: nodeRange(al).start, args: al })),
-      ].sort((a, b) => a.offset - b.offset);
-      for (let i = 0; i < pieces.length; i++) {
-        const p = pieces[i]!;
-        const x: A.Expr = e;
-        if (p.dot) {
-          const nx = pieces[i + 1];
-          const nm = nx?.name;
-          if (nm) i++;
-          const last = nm ? tokRange(nm) : tokRange(p.dot);
-          e = { kind: 'Member', object: x, member: nameOf(nm), range: spanOf([x.range, last], x.range) };
-        } else if (p.args) {
-          const ar = nodeRange(p.args);
-          e = { kind: 'Call', callee: x, args: toArgs(p.args), argsRange: ar, range: spanOf([x.range, ar], x.range) };
-        }
-      }
-      return e;
-    }
-    case 'primary': {
-      const num = tok(c, 'NumberLiteral');
-      if (num) return { kind: 'Number', value: Number(num.image), text: num.image, range: tokRange(num) };
-      const str = tok(c, 'StringLiteral');
-      if (str) return { kind: 'String', value: unescape(stringBody(str.image)), range: tokRange(str) };
-      const t = tok(c, 'True') ?? tok(c, 'False');
-      if (t) return { kind: 'Bool', value: t.image === 'true', range: tokRange(t) };
-      const id = tok(c, 'Identifier');
-      if (id) return { kind: 'Name', name: nameOf(id)!, range: tokRange(id) };
-      if (c.LBracket) {
-        const items = nodes(c, 'expression')
-          .map((x) => expr(x))
-          .filter((x): x is A.Expr => x !== undefined);
-        return { kind: 'List', items, range: nodeRange(n) };
-      }
-      if (c.LParen) return { kind: 'Paren', inner: expr(node(c, 'expression')), range: nodeRange(n) };
-      return undefined;
-    }
+    case 'binaryExpr':
+      return binary(n);
+    case 'prefixExpr':
+      return binary({ name: 'binaryExpr', children: { operands: [n] } } as unknown as CstNode);
     default:
       return undefined;
   }

@@ -50,22 +50,7 @@ function syntaxMessage(e: IRecognitionException): string {
   return `unexpected ${got}${where}`;
 }
 
-const expressionRules = new Set([
-  'expression',
-  'ifExpr',
-  'rangeExpr',
-  'orExpr',
-  'andExpr',
-  'notExpr',
-  'comparison',
-  'additive',
-  'multiplicative',
-  'unary',
-  'power',
-  'postfix',
-  'primary',
-  'arg',
-]);
+const expressionRules = new Set(['expression', 'ifExpr', 'binaryExpr', 'prefixExpr', 'argList', 'arg']);
 
 function ownerWords(rule: string): string {
   if (rule === 'schedule') return 'the schedule';
@@ -94,7 +79,7 @@ const ruleWords: Record<string, string> = {
   schedule: 'a schedule (`at final` or `every N generations|steps|rounds`)',
   unit: 'a unit (generations, steps, rounds)',
   expression: 'an expression',
-  primary: 'an expression (a number, string, name, list or parenthesised expression)',
+  prefixExpr: 'an expression (a number, string, name, list or parenthesised expression)',
   viewStmt: 'a view',
   weightsStmt: 'weights',
   modelStmt: 'a model declaration',

@@ -8,7 +8,7 @@ import * as T from './tokens.js';
  */
 export class OuroParser extends CstParser {
   constructor() {
-    super(T.allTokens, { recoveryEnabled: true, maxLookahead: 3, nodeLocationTracking: 'full' });
+    super(T.allTokens, { recoveryEnabled: true, maxLookahead: 3, nodeLocationTracking: 'onlyOffset' });
     this.performSelfAnalysis();
   }
 
@@ -384,7 +384,22 @@ export class OuroParser extends CstParser {
   // ---------- Expressions ----------
 
   expression = this.RULE('expression', () => {
-    this.OR([{ ALT: () => this.SUBRULE(this.ifExpr) }, { ALT: () => this.SUBRULE(this.rangeExpr) }]);
+    this.OR([
+      { ALT: () => this.SUBRULE(this.ifExpr) },
+      {
+        ALT: () => {
+          this.SUBRULE(this.binaryExpr, { LABEL: 'from' });
+          this.OPTION(() => {
+            this.CONSUME(T.DotDot);
+            this.SUBRULE2(this.binaryExpr, { LABEL: 'to' });
+            this.OPTION2(() => {
+              this.CONSUME(T.Step);
+              this.SUBRULE3(this.binaryExpr, { LABEL: 'step' });
+            });
+          });
+        },
+      },
+    ]);
   });
 
   ifExpr = this.RULE('ifExpr', () => {
@@ -396,94 +411,47 @@ export class OuroParser extends CstParser {
     this.SUBRULE3(this.expression, { LABEL: 'else' });
   });
 
-  rangeExpr = this.RULE('rangeExpr', () => {
-    this.SUBRULE(this.orExpr, { LABEL: 'from' });
-    this.OPTION(() => {
-      this.CONSUME(T.DotDot);
-      this.SUBRULE2(this.orExpr, { LABEL: 'to' });
-      this.OPTION2(() => {
-        this.CONSUME(T.Step);
-        this.SUBRULE3(this.orExpr, { LABEL: 'step' });
-      });
-    });
-  });
-
-  orExpr = this.RULE('orExpr', () => {
-    this.SUBRULE(this.andExpr, { LABEL: 'operands' });
+  // Operands and operators in a flat list: precedence is resolved when the AST is built
+  // (cst-to-ast.ts). Few, flat rules keep the CST small and the parser fast.
+  binaryExpr = this.RULE('binaryExpr', () => {
+    this.SUBRULE(this.prefixExpr, { LABEL: 'operands' });
     this.MANY(() => {
-      this.CONSUME(T.Or, { LABEL: 'ops' });
-      this.SUBRULE2(this.andExpr, { LABEL: 'operands' });
+      this.CONSUME(T.BinaryOp, { LABEL: 'ops' });
+      this.SUBRULE2(this.prefixExpr, { LABEL: 'operands' });
     });
   });
 
-  andExpr = this.RULE('andExpr', () => {
-    this.SUBRULE(this.notExpr, { LABEL: 'operands' });
-    this.MANY(() => {
-      this.CONSUME(T.And, { LABEL: 'ops' });
-      this.SUBRULE2(this.notExpr, { LABEL: 'operands' });
-    });
-  });
-
-  notExpr = this.RULE('notExpr', () => {
-    this.OR([
-      {
-        ALT: () => {
-          this.CONSUME(T.Not);
-          this.SUBRULE(this.notExpr);
-        },
-      },
-      { ALT: () => this.SUBRULE(this.comparison) },
-    ]);
-  });
-
-  comparison = this.RULE('comparison', () => {
-    this.SUBRULE(this.additive, { LABEL: 'operands' });
-    this.OPTION(() => {
-      this.CONSUME(T.CompareOp, { LABEL: 'ops' });
-      this.SUBRULE2(this.additive, { LABEL: 'operands' });
-    });
-  });
-
-  additive = this.RULE('additive', () => {
-    this.SUBRULE(this.multiplicative, { LABEL: 'operands' });
-    this.MANY(() => {
-      this.CONSUME(T.AddOp, { LABEL: 'ops' });
-      this.SUBRULE2(this.multiplicative, { LABEL: 'operands' });
-    });
-  });
-
-  multiplicative = this.RULE('multiplicative', () => {
-    this.SUBRULE(this.unary, { LABEL: 'operands' });
-    this.MANY(() => {
-      this.CONSUME(T.MulOp, { LABEL: 'ops' });
-      this.SUBRULE2(this.unary, { LABEL: 'operands' });
-    });
-  });
-
-  unary = this.RULE('unary', () => {
-    this.OR([
-      {
-        ALT: () => {
-          this.CONSUME(T.Minus);
-          this.SUBRULE(this.unary);
-        },
-      },
-      { ALT: () => this.SUBRULE(this.power) },
-    ]);
-  });
-
-  power = this.RULE('power', () => {
-    this.SUBRULE(this.postfix);
-    this.OPTION(() => {
-      this.CONSUME(T.Caret);
-      this.SUBRULE(this.unary);
-    });
-  });
-
-  postfix = this.RULE('postfix', () => {
-    this.SUBRULE(this.primary);
+  /** An operand: prefix operators, a primary, then member accesses and calls. */
+  prefixExpr = this.RULE('prefixExpr', () => {
     this.MANY(() => {
       this.OR([
+        { ALT: () => this.CONSUME(T.Minus, { LABEL: 'prefix' }) },
+        { ALT: () => this.CONSUME(T.Not, { LABEL: 'prefix' }) },
+      ]);
+    });
+    this.OR2([
+      { ALT: () => this.CONSUME(T.NumberLiteral) },
+      { ALT: () => this.CONSUME(T.StringLiteral) },
+      { ALT: () => this.CONSUME(T.True) },
+      { ALT: () => this.CONSUME(T.False) },
+      { ALT: () => this.CONSUME(T.Identifier) },
+      {
+        ALT: () => {
+          this.CONSUME(T.LParen);
+          this.SUBRULE(this.expression, { LABEL: 'inner' });
+          this.CONSUME(T.RParen);
+        },
+      },
+      {
+        ALT: () => {
+          this.CONSUME(T.LBracket);
+          this.MANY_SEP({ SEP: T.Comma, DEF: () => this.SUBRULE2(this.expression, { LABEL: 'items' }) });
+          this.CONSUME(T.RBracket);
+        },
+      },
+    ]);
+    this.MANY2(() => {
+      this.OR3([
         {
           ALT: () => {
             this.CONSUME(T.Dot);
@@ -510,30 +478,6 @@ export class OuroParser extends CstParser {
       },
     });
     this.SUBRULE(this.expression);
-  });
-
-  primary = this.RULE('primary', () => {
-    this.OR([
-      { ALT: () => this.CONSUME(T.NumberLiteral) },
-      { ALT: () => this.CONSUME(T.StringLiteral) },
-      { ALT: () => this.CONSUME(T.True) },
-      { ALT: () => this.CONSUME(T.False) },
-      { ALT: () => this.CONSUME(T.Identifier) },
-      {
-        ALT: () => {
-          this.CONSUME(T.LParen);
-          this.SUBRULE(this.expression);
-          this.CONSUME(T.RParen);
-        },
-      },
-      {
-        ALT: () => {
-          this.CONSUME(T.LBracket);
-          this.MANY_SEP({ SEP: T.Comma, DEF: () => this.SUBRULE2(this.expression) });
-          this.CONSUME(T.RBracket);
-        },
-      },
-    ]);
   });
 }
 

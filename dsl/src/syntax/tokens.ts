@@ -9,15 +9,18 @@ export const Identifier = createToken({
   categories: [AnyName],
 });
 
+/** Every binary operator (precedence is resolved when the AST is built). */
+export const BinaryOp = createToken({ name: 'BinaryOp', pattern: Lexer.NA });
+
 const keywordList: TokenType[] = [];
 
-function keyword(word: string): TokenType {
+function keyword(word: string, extra: TokenType[] = []): TokenType {
   const name = word.charAt(0).toUpperCase() + word.slice(1);
   const t = createToken({
     name,
     pattern: new RegExp(word),
     longer_alt: Identifier,
-    categories: [AnyName],
+    categories: [AnyName, ...extra],
   });
   keywordList.push(t);
   return t;
@@ -81,8 +84,8 @@ export const Round = keyword('round');
 export const If = keyword('if');
 export const Then = keyword('then');
 export const Else = keyword('else');
-export const And = keyword('and');
-export const Or = keyword('or');
+export const And = keyword('and', [BinaryOp]);
+export const Or = keyword('or', [BinaryOp]);
 export const Not = keyword('not');
 export const True = keyword('true');
 export const False = keyword('false');
@@ -126,7 +129,7 @@ export const LBracket = createToken({ name: 'LBracket', pattern: /\[/ });
 export const RBracket = createToken({ name: 'RBracket', pattern: /\]/ });
 export const Comma = createToken({ name: 'Comma', pattern: /,/ });
 export const Colon = createToken({ name: 'Colon', pattern: /:/ });
-export const CompareOp = createToken({ name: 'CompareOp', pattern: Lexer.NA });
+export const CompareOp = createToken({ name: 'CompareOp', pattern: Lexer.NA, categories: [BinaryOp] });
 export const EqEq = createToken({ name: 'EqEq', pattern: /==/, categories: [CompareOp] });
 export const NotEq = createToken({ name: 'NotEq', pattern: /!=/, categories: [CompareOp] });
 export const LtEq = createToken({ name: 'LtEq', pattern: /<=/, categories: [CompareOp] });
@@ -134,14 +137,14 @@ export const GtEq = createToken({ name: 'GtEq', pattern: />=/, categories: [Comp
 export const Lt = createToken({ name: 'Lt', pattern: /</, categories: [CompareOp] });
 export const Gt = createToken({ name: 'Gt', pattern: />/, categories: [CompareOp] });
 export const Equals = createToken({ name: 'Equals', pattern: /=/ });
-export const AddOp = createToken({ name: 'AddOp', pattern: Lexer.NA });
+export const AddOp = createToken({ name: 'AddOp', pattern: Lexer.NA, categories: [BinaryOp] });
 export const Plus = createToken({ name: 'Plus', pattern: /\+/, categories: [AddOp] });
 export const Minus = createToken({ name: 'Minus', pattern: /-/, categories: [AddOp] });
-export const MulOp = createToken({ name: 'MulOp', pattern: Lexer.NA });
+export const MulOp = createToken({ name: 'MulOp', pattern: Lexer.NA, categories: [BinaryOp] });
 export const Star = createToken({ name: 'Star', pattern: /\*/, categories: [MulOp] });
 export const Slash = createToken({ name: 'Slash', pattern: /\//, categories: [MulOp] });
 export const Percent = createToken({ name: 'Percent', pattern: /%/, categories: [MulOp] });
-export const Caret = createToken({ name: 'Caret', pattern: /\^/ });
+export const Caret = createToken({ name: 'Caret', pattern: /\^/, categories: [BinaryOp] });
 
 export const allTokens: TokenType[] = [
   WhiteSpace,
@@ -177,6 +180,7 @@ export const allTokens: TokenType[] = [
   CompareOp,
   AddOp,
   MulOp,
+  BinaryOp,
   AnyName,
   // Longest keywords first, so that `inject` is not lexed as `in` + `ject`.
   ...[...keywordList].sort((a, b) => String(b.PATTERN).length - String(a.PATTERN).length),
