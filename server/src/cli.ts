@@ -2,6 +2,7 @@ import { readFileSync, writeFileSync, renameSync, existsSync, statSync, readdirS
 import { resolve, relative, join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { analyze, format, lower, LineIndex, type Diagnostic, type Host } from '@ouro/dsl';
+import { run, runUsage } from './run-command.js';
 
 const usage = `ouro — experiment specs for generative models that learn from generated data
 
@@ -9,6 +10,7 @@ Usage:
   ouro check [--json] FILE...      check specs; prints path:line:col: severity[code]: message
   ouro fmt [--check] FILE...       format specs in place (--check: list files that would change)
   ouro ir FILE                     print the lowered IR of a spec as JSON
+${runUsage}
   ouro lsp [--stdio]               run the language server (stdio by default; --node-ipc from VS Code)
   ouro --version | --help
 
@@ -220,6 +222,8 @@ export async function main(argv: string[], io: Io = stdio): Promise<number> {
       return fmt(args, io);
     case 'ir':
       return ir(args, io);
+    case 'run':
+      return run(args, io, usage);
     case 'lsp': {
       // vscode-languageserver picks the transport from process.argv; stdio is the default here.
       if (
@@ -240,11 +244,13 @@ export async function main(argv: string[], io: Io = stdio): Promise<number> {
       io.out(version());
       return 0;
     case undefined:
+      io.err(usage);
+      return 2;
     case '--help':
     case '-h':
     case 'help':
       io.out(usage);
-      return cmd === undefined ? 2 : 0;
+      return 0;
     default:
       io.err(`ouro: unknown command ${cmd}\n\n${usage}`);
       return 2;

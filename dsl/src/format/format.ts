@@ -320,7 +320,9 @@ function layout(src: string, spec: Spec, tokens: readonly Token[], indentWidth: 
           pendingDecl = -1;
         }
         write(blank ? '\n\n' : '\n');
-        write(' '.repeat(level * indentWidth));
+        // A comment on its own line in column 1 stays there (commented-out code, fixture annotations).
+        const columnOne = comment && nl > 0 && (it.start === 0 || src[it.start - 1] === '\n');
+        write(' '.repeat(columnOne ? 0 : level * indentWidth));
       } else {
         write(inlineSep(prev, it));
       }

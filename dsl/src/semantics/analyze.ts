@@ -125,6 +125,7 @@ export function declare(scope: Scope, sym: Sym, sink: Sink, kindWord: string): b
       range: sym.nameRange,
       related: [{ range: prev.nameRange, message: `first declaration of \`${sym.name}\``, uri: prev.uri }],
     });
+    sym.used = true; // reported as a duplicate; not reported unused too
     return false;
   }
   scope.names.set(sym.name, sym);
@@ -165,7 +166,7 @@ function analyzeFile(
         sink.report(
           'import-cycle',
           d.path.range,
-          `\`${d.path.value}\` uses this file back (${[...stack, uri, target].map((x) => x.split('/').pop()).join(' → ')}); remove one of the \`use\` lines`,
+          `\`${d.path.value}\` uses this file back (${[...stack, uri, target].map((x) => x.split('/').pop()).join(' → ')}); files cannot use each other in a cycle, so remove this \`use\` or move what both need into a third file`,
         );
         imports.push({ uri: target, range: d.path.range, analysis: undefined });
         continue;
@@ -291,7 +292,12 @@ function analyzeFile(
       if (p.decl.kind === 'Module') {
         const scope = moduleParamScopes.get(p.sym) ?? fileScope;
         // Check the body once with unknown parameters: names resolve, kinds are known.
-        evaluate(p.decl.body, { sink, scope, report: true, moduleDepth: 0 }, ['generator', 'head', 'data']);
+        // Module calls inside the body are not expanded here: recursion is checked where the module is used.
+        evaluate(p.decl.body, { sink, scope, report: true, moduleDepth: 0, noRecurse: true }, [
+          'generator',
+          'head',
+          'data',
+        ]);
         p.sym.detail = `module(${p.decl.params.map((x) => x.name.text).join(', ')})`;
       } else if (p.decl.kind === 'Data') {
         const v = evaluate(p.decl.value, ctx, ['data']);
@@ -398,44 +404,44 @@ export function lineSpan(text: string, r: TextRange): TextRange {
   return { start, end };
 }
 
-function namesIn(e: A.Expr | undefined, out: string[] = []): string[] {
-  if (!e) return out;
-  switch (e.kind) {
-    case 'Name':
-      out.push(e.name.text);
-      break;
-    case 'Member':
-      namesIn(e.object, out);
-      break;
-    case 'Call':
-      namesIn(e.callee, out);
-      for (const a of e.args) namesIn(a.value, out);
-      break;
-    case 'List':
-      for (const x of e.items) namesIn(x, out);
-      break;
-    case 'Binary':
-      namesIn(e.left, out);
-      namesIn(e.right, out);
-      break;
-    case 'Unary':
-      namesIn(e.operand, out);
-      break;
-    case 'Range':
-      namesIn(e.from, out);
-      namesIn(e.to, out);
-      namesIn(e.step, out);
-      break;
-    case 'If':
-      namesIn(e.cond, out);
-      namesIn(e.then, out);
-      namesIn(e.else, out);
-      break;
-    case 'Paren':
-      namesIn(e.inner, out);
-      break;
-    default:
-      break;
+/** The names an expression mentions (iterative: long operator chains do not exhaust the stack). */
+function namesIn(root: A.Expr | undefined): string[] {
+  const out: string[] = [];
+  const stack: (A.Expr | undefined)[] = [root];
+  while (stack.length) {
+    const e = stack.pop();
+    if (!e) continue;
+    switch (e.kind) {
+      case 'Name':
+        out.push(e.name.text);
+        break;
+      case 'Member':
+        stack.push(e.object);
+        break;
+      case 'Call':
+        stack.push(e.callee, ...e.args.map((a) => a.value));
+        break;
+      case 'List':
+        stack.push(...e.items);
+        break;
+      case 'Binary':
+        stack.push(e.left, e.right);
+        break;
+      case 'Unary':
+        stack.push(e.operand);
+        break;
+      case 'Range':
+        stack.push(e.from, e.to, e.step);
+        break;
+      case 'If':
+        stack.push(e.cond, e.then, e.else);
+        break;
+      case 'Paren':
+        stack.push(e.inner);
+        break;
+      default:
+        break;
+    }
   }
   return out;
 }

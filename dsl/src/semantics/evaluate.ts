@@ -179,7 +179,7 @@ export function evaluate(e: A.Expr | undefined, ctx: EvalCtx, expected?: readonl
       const v = evaluate(e.operand, ctx);
       if (e.op === '-') {
         if (v.t === 'num') return { t: 'num', v: -v.v };
-        if (isKnown(v)) emit(ctx, 'type-mismatch', e.range, `'-' needs a number, not ${describeValue(v)}`);
+        if (isKnown(v)) emit(ctx, 'type-mismatch', e.range, `\`-\` needs a number, not ${describeValue(v)}`);
         return v.t === 'dynamic' ? dynamic : unknown;
       }
       if (v.t === 'bool') return { t: 'bool', v: !v.v };
@@ -221,8 +221,23 @@ export function evaluate(e: A.Expr | undefined, ctx: EvalCtx, expected?: readonl
   }
 }
 
+/**
+ * Evaluates a binary expression. Left-deep chains (`1 + 1 + ... + 1`, thousands of terms) are
+ * walked iteratively, so their length is not limited by the call stack.
+ */
 function evalBinary(e: A.BinaryExpr, ctx: EvalCtx): Value {
-  const l = evaluate(e.left, ctx);
+  const spine: A.BinaryExpr[] = [];
+  let cur: A.Expr = e;
+  while (cur.kind === 'Binary') {
+    spine.push(cur);
+    cur = cur.left;
+  }
+  let acc = evaluate(cur, ctx);
+  for (let i = spine.length - 1; i >= 0; i--) acc = applyBinary(spine[i]!, acc, ctx);
+  return acc;
+}
+
+function applyBinary(e: A.BinaryExpr, l: Value, ctx: EvalCtx): Value {
   const r = evaluate(e.right, ctx);
   if (!e.right) return unknown;
   if (e.op === '==' || e.op === '!=') {
@@ -354,6 +369,15 @@ function evalName(e: A.NameExpr, ctx: EvalCtx, expected?: readonly EntryCategory
     return unknown;
   }
   const entries = lookup(name);
+  if (expected && entries.length > 0 && !entries.some((x) => expected.includes(x.category))) {
+    emit(
+      ctx,
+      'type-mismatch',
+      e.range,
+      `\`${name}\` is ${categoryWords[entries[0]!.category]}; here ${expected.map((c) => categoryWords[c]).join(' or ')} is expected`,
+    );
+    return unknown;
+  }
   if (entries.length > 0 || mathByName.has(name)) {
     emit(
       ctx,
@@ -412,6 +436,8 @@ function evalMember(e: A.MemberExpr, ctx: EvalCtx): Value {
   const obj = evaluate(e.object, ctx);
   const m = e.member?.text;
   if (!m || !isKnown(obj)) return obj.t === 'dynamic' ? dynamic : unknown;
+  // A model whose kind could not be checked (already reported) has members we cannot know.
+  if (obj.t === 'model' && (modelKinds.get(obj.sym) ?? 'unknown') === 'unknown') return unknown;
   const available = membersOf(obj, (s) => modelKinds.get(s));
   if (!available.includes(m)) {
     const sugg = closest(m, available);
@@ -512,6 +538,7 @@ function callModule(e: A.CallExpr, sym: Sym, ctx: EvalCtx, expected?: readonly E
   const depth = (ctx.moduleDepth ?? 0) + 1;
   const params = mod.params;
   let pos = 0;
+  const meant = new Set<string>();
   for (const a of e.args) {
     const v = evaluate(a.value, ctx);
     if (a.name) {
@@ -521,11 +548,13 @@ function callModule(e: A.CallExpr, sym: Sym, ctx: EvalCtx, expected?: readonly E
           a.name.text,
           params.map((x) => x.name.text),
         );
+        if (sugg[0]) meant.add(sugg[0]);
         emit(
           ctx,
           'unknown-parameter',
           a.name.range,
-          `module \`${sym.name}\` has no parameter \`${a.name.text}\`${didYouMean(sugg)}`,
+          `module \`${sym.name}\` has no parameter \`${a.name.text}\`${sugg.length ? didYouMean(sugg) : `; it takes ${params.map((x) => `\`${x.name.text}\``).join(', ') || 'none'}`}`,
+          sugg.map((x) => ({ title: `Change to \`${x}\``, edits: [{ range: a.name!.range, newText: x }] })),
         );
         continue;
       }
@@ -550,6 +579,7 @@ function callModule(e: A.CallExpr, sym: Sym, ctx: EvalCtx, expected?: readonly E
     let v = args.get(p.name.text);
     if (v === undefined) {
       if (p.default) v = evaluate(p.default, { ...ctx, report: false });
+      else if (meant.has(p.name.text)) v = unknown;
       else {
         emit(
           ctx,
@@ -570,7 +600,9 @@ function callModule(e: A.CallExpr, sym: Sym, ctx: EvalCtx, expected?: readonly E
       ctx.sink.report(
         'infinite-recursion',
         ctx.callSite?.range ?? e.range,
-        `module \`${sym.name}\` calls itself more than ${MAX_MODULE_DEPTH} levels deep without reaching a base case; make its \`if\` condition become true for the arguments it recurses with`,
+        mod.body?.kind === 'If'
+          ? `module \`${sym.name}\` calls itself more than ${MAX_MODULE_DEPTH} levels deep without reaching a base case; make its \`if\` condition become true for the arguments it recurses with`
+          : `module \`${sym.name}\` calls itself on every path; give it a base case: \`if condition then base else ...\``,
       );
     }
     return unknown;
@@ -619,6 +651,8 @@ function bindCall(e: A.CallExpr, entry: CatalogEntry, ctx: EvalCtx): CallValue {
   const variadic = params.find((p) => p.variadic);
   let pos = 0;
   const variadicItems: Value[] = [];
+  // Parameters a misspelt argument name probably meant: not reported missing as well.
+  const meant = new Set<string>();
   for (const a of e.args) {
     let p: ParamSpec | undefined;
     if (a.name) {
@@ -628,6 +662,7 @@ function bindCall(e: A.CallExpr, entry: CatalogEntry, ctx: EvalCtx): CallValue {
           a.name.text,
           params.map((x) => x.name),
         );
+        if (sugg[0]) meant.add(sugg[0]);
         emit(
           ctx,
           'unknown-parameter',
@@ -673,7 +708,7 @@ function bindCall(e: A.CallExpr, entry: CatalogEntry, ctx: EvalCtx): CallValue {
     if (given.has(p.name)) continue;
     if (p.default !== undefined) {
       args[p.name] = fromDefault(p.default);
-    } else if (!p.optional) {
+    } else if (!p.optional && !meant.has(p.name)) {
       const insertAt = e.argsRange.end - 1;
       const sep = e.args.length > 0 ? ', ' : '';
       emit(

@@ -224,6 +224,24 @@ export function checkExperiment(
       });
       sym.value = { t: 'generators', sym, items: v.items };
       sym.detail = `${v.items.length} generators`;
+      v.items.forEach((it, i) => {
+        if (it.t !== 'call' || it.entry.name !== 'subset') return;
+        const src = it.args['source'];
+        const modes = src?.t === 'call' ? modeCount(src) : undefined;
+        const idx = it.args['modes'];
+        if (modes === undefined || idx?.t !== 'list') return;
+        const bad = idx.items
+          .map((x) => num(x))
+          .filter((x): x is number => x !== undefined && (x < 0 || x >= modes || !Number.isInteger(x)));
+        const r = stmt.value?.kind === 'List' ? stmt.value.items[i]?.range : stmt.value?.range;
+        if (bad.length > 0) {
+          sink.report(
+            'value-out-of-range',
+            r ?? stmt.range,
+            `mode${bad.length > 1 ? 's' : ''} ${bad.join(', ')} do${bad.length > 1 ? '' : 'es'} not exist: \`${src!.t === 'call' ? src!.entry.name : ''}\` has modes 0 to ${modes - 1}`,
+          );
+        }
+      });
       const dims = v.items.map((it) => (it.t === 'call' ? genDim(it) : undefined));
       const first = dims.find((x) => x !== undefined);
       dims.forEach((x, i) => {
@@ -280,6 +298,7 @@ export function checkExperiment(
   let length: number | undefined;
   const loopCtx: EvalCtx = { ...ctx, inLoop: true };
   for (const s of actions) {
+    if (s.kind !== actions[0]!.kind) continue; // reported as conflicting above; not checked further
     switch (s.kind) {
       case 'Retrain':
         length = checkRetrain(s, loopCtx, modelOf, length);
@@ -403,7 +422,8 @@ export function checkExperiment(
   };
   const cost = estimateCost(info, ctx, {});
   const previewCost = prevStmt ? estimateCost(info, ctx, preview) : undefined;
-  if (!prevStmt && d.name && (cost.samples > 1e6 || cost.flops > 1e10)) {
+  const finite = Number.isFinite(cost.samples) && Number.isFinite(cost.flops);
+  if (!prevStmt && d.name && finite && (cost.samples > 1e6 || cost.flops > 1e10)) {
     const at = d.bodyRange.end - 1;
     sink.report(
       'costly-without-preview',
@@ -426,18 +446,33 @@ export function checkExperiment(
       steps: action === 'train' || action === 'fit' ? length : undefined,
       rounds: action === 'select' ? length : undefined,
     };
+    // A key larger than the full budget is flagged; so is a preview that is smaller in no key.
+    let smaller = false;
+    const equal: A.OptionEntry[] = [];
     for (const e of prevStmt.options.entries) {
       const k = e.key?.text;
       if (!k) continue;
       const pv = preview[k];
       const fv = full[k];
-      if (pv !== undefined && fv !== undefined && pv >= fv) {
+      if (pv === undefined || fv === undefined) {
+        if (k === 'sweep') smaller = true;
+        continue;
+      }
+      if (pv > fv) {
         sink.report(
           'preview-not-smaller',
           e.range,
-          `the preview's ${k} (${fmtNum(pv)}) is not smaller than the full budget (${fmtNum(fv)}); a preview should be smaller so that run-on-save is quick`,
+          `the preview's ${k} (${fmtNum(pv)}) exceeds the full budget (${fmtNum(fv)}); a preview should be smaller so that run-on-save is quick`,
         );
-      }
+      } else if (pv < fv) smaller = true;
+      else equal.push(e);
+    }
+    if (!smaller && equal.length > 0) {
+      sink.report(
+        'preview-not-smaller',
+        prevStmt.options.range,
+        `this preview is the full budget (${equal.map((e) => `${e.key!.text} ${fmtNum(preview[e.key!.text]!)}`).join(', ')}); make at least one value smaller so that run-on-save is quick`,
+      );
     }
   }
   return { ...info, cost, previewCost };
@@ -505,6 +540,17 @@ export function describeCombo(c: ReadonlyMap<string, Value>): string {
     .join(', ');
 }
 
+/** Number of modes of a ring or grid source. */
+export function modeCount(v: CallValue): number | undefined {
+  if (v.entry.name === 'ring') return num(v.args['modes']);
+  if (v.entry.name === 'grid') {
+    const r = num(v.args['rows']);
+    const c = num(v.args['cols']);
+    return r !== undefined && c !== undefined ? r * c : undefined;
+  }
+  return undefined;
+}
+
 function genDim(v: CallValue): number | undefined {
   if (v.entry.name === 'subset') {
     const src = v.args['source'];
@@ -560,7 +606,7 @@ function checkModel(stmt: A.ModelStmt, sym: Sym, ctx: EvalCtx): ModelInfo {
         'a fractal needs at least one `level` and a `pixel` head',
       );
     levels.forEach((l, i) => {
-      const v = evaluate(l.value, ctx, l.kind === 'pixel' ? ['head', 'data'] : ['generator']);
+      const v = evaluate(l.value, ctx, l.kind === 'pixel' ? ['head'] : ['generator']);
       if (l.kind === 'pixel') {
         if (i !== levels.length - 1)
           ctx.sink.report('type-mismatch', l.range, 'the `pixel` head must be the last line of a fractal');
@@ -638,6 +684,26 @@ function checkModel(stmt: A.ModelStmt, sym: Sym, ctx: EvalCtx): ModelInfo {
     };
   }
   const v = evaluate(stmt.value, ctx, ['generator']);
+  if (v.t === 'call' && v.entry.category === 'data') {
+    ctx.sink.report(
+      'type-mismatch',
+      stmt.value!.range,
+      `${stmt.value!.kind === 'Name' ? `\`${stmt.value!.name.text}\` is data` : `\`${v.entry.name}\` is a data source`}; a model needs a generator kind such as gaussian_fit(), and \`on\` gives the data it starts from: \`model ${sym.name} = gaussian_fit() on ${stmt.value!.kind === 'Name' ? stmt.value!.name.text : 'data'}\``,
+    );
+    return {
+      sym,
+      stmt,
+      kind: 'unknown',
+      families: [],
+      dim: undefined,
+      inDim: undefined,
+      classes: undefined,
+      given: undefined,
+      call: undefined,
+      on,
+      params: undefined,
+    };
+  }
   if (v.t !== 'call') {
     if (isKnown(v))
       ctx.sink.report(
@@ -676,12 +742,39 @@ function checkModel(stmt: A.ModelStmt, sym: Sym, ctx: EvalCtx): ModelInfo {
           stmt.value!.range,
           'an mlp needs `latent: k` (a generator) or `in: d` (a discriminator)',
         );
+        return {
+          sym,
+          stmt,
+          kind: 'unknown',
+          families: [],
+          dim: undefined,
+          inDim: undefined,
+          classes: undefined,
+          given: undefined,
+          call: v,
+          on,
+          params: undefined,
+        };
       } else if (latent && inp) {
         ctx.sink.report(
           'conflicting-statements',
           stmt.value!.range,
           'an mlp is a generator (`latent`) or a discriminator (`in`), not both; remove one',
         );
+        // Its role is unknown: checks that depend on it stay quiet.
+        return {
+          sym,
+          stmt,
+          kind: 'unknown',
+          families: [],
+          dim: undefined,
+          inDim: undefined,
+          classes: undefined,
+          given: undefined,
+          call: v,
+          on,
+          params: undefined,
+        };
       }
       if (inp) {
         inDim = num(inp);
@@ -843,6 +936,8 @@ function countsUnder(e: A.Expr | undefined, ctx: EvalCtx, what: string): number 
   return num(v);
 }
 
+const retrained = new WeakMap<ModelInfo, A.RetrainStmt>();
+
 function checkRetrain(
   s: A.RetrainStmt,
   ctx: EvalCtx,
@@ -850,6 +945,16 @@ function checkRetrain(
   prevLength: number | undefined,
 ): number | undefined {
   const m = nameRef(s.model, ctx, models, 'the model retrained');
+  const earlier = m ? retrained.get(m) : undefined;
+  if (m && earlier) {
+    ctx.sink.diagnostics.push({
+      code: 'duplicate-statement',
+      severity: 'error',
+      message: `\`${m.sym.name}\` is already retrained above; put all of its sources in one retrain block`,
+      range: s.model!.range,
+      related: [{ range: earlier.range, message: 'first retrain block' }],
+    });
+  } else if (m) retrained.set(m, s);
   const gens = evaluate(s.generations, { ...ctx, inLoop: false });
   if (s.generations)
     checkParam({ name: 'generations', type: 'int', min: 1, doc: '' }, gens, s.generations.range, undefined, ctx);
@@ -875,7 +980,8 @@ function checkRetrain(
           );
         } else if (m && m.dim !== undefined) {
           const dd = dataDim(v);
-          if (dd !== undefined && dd !== m.dim)
+          const sameAsOn = m.on !== undefined && (m.on === v || (m.on.t === 'split' && m.on.data === v));
+          if (dd !== undefined && dd !== m.dim && !sameAsOn)
             ctx.sink.report(
               'dimension-mismatch',
               st.from!.range,
@@ -1111,7 +1217,7 @@ function checkTrain(s: A.TrainStmt, ctx: EvalCtx, infoOf: (v: Value) => ModelInf
     const g = pair.args['generator'] ? infoOf(pair.args['generator']) : undefined;
     const dd = pair.args['discriminator'] ? infoOf(pair.args['discriminator']) : undefined;
     const args = s.pair?.kind === 'Call' ? s.pair.args : [];
-    if (g) {
+    if (g && g.kind !== 'unknown') {
       if (g.kind !== 'mlp' || g.inDim !== undefined)
         ctx.sink.report(
           'type-mismatch',
@@ -1126,7 +1232,7 @@ function checkTrain(s: A.TrainStmt, ctx: EvalCtx, infoOf: (v: Value) => ModelInf
         );
       }
     }
-    if (dd) {
+    if (dd && dd.kind !== 'unknown') {
       if (dd.kind !== 'mlp' || dd.inDim === undefined)
         ctx.sink.report(
           'type-mismatch',
@@ -1203,7 +1309,8 @@ function checkFit(s: A.FitStmt, ctx: EvalCtx, models: Map<Sym, ModelInfo>): numb
         `fit trains likelihood models (ar, fractal, bernoulli_pixels); \`${info.sym.name}\` is ${info.kind}`,
       );
     }
-    if (info && !info.on)
+    // (A fractal without data is reported at its declaration; a model that is not a likelihood model above.)
+    if (info && !info.on && info.kind !== 'fractal' && info.families.includes('likelihood'))
       ctx.sink.report(
         'missing-parameter',
         m.range,
@@ -1304,11 +1411,12 @@ function checkMetric(
     subjects.forEach((s, i) => {
       const m = infoOf(s);
       const r = (subject?.t === 'list' ? args[i]?.range : args[0]?.range) ?? stmt.range;
-      if (m && accepts && !accepts.some((f) => m.families.includes(f))) {
+      if (m && m.kind !== 'unknown' && accepts && !accepts.some((f) => m.families.includes(f))) {
+        const what = m.kind === 'mlp' && m.inDim !== undefined ? 'a discriminator (an mlp with `in`)' : m.kind;
         ctx.sink.report(
           'metric-kind-mismatch',
           r,
-          `${metric} measures ${accepts.map(familyWord).join(' or ')} models; \`${m.sym.name}\` is ${m.kind}`,
+          `${metric} measures ${accepts.map(familyWord).join(' or ')} models; \`${m.sym.name}\` is ${what}`,
         );
       }
       if (s.t === 'selected' && action !== 'select') {
@@ -1334,6 +1442,20 @@ function checkMetric(
           `the estimate is ${da}-dimensional but the truth is ${db}-dimensional`,
         );
       }
+    }
+    if (metric === 'bits_per_dim') {
+      const on = v.args['on'];
+      const dd = on ? dataDim(on) : undefined;
+      subjects.forEach((s, i) => {
+        const m = infoOf(s);
+        if (m && dd !== undefined && m.dim !== undefined && m.dim !== dd) {
+          ctx.sink.report(
+            'dimension-mismatch',
+            args[i]?.range ?? stmt.range,
+            `\`${m.sym.name}\` models ${m.dim} values per sample but the evaluation data has ${dd}; evaluate it on the data it was trained on`,
+          );
+        }
+      });
     }
     if (metric === 'mode_coverage' || metric === 'high_quality_fraction') {
       const t = v.args['target'];

@@ -3,12 +3,17 @@ export function editDistance(a: string, b: string): number {
   const m = a.length;
   const n = b.length;
   let prev = Array.from({ length: n + 1 }, (_, j) => j);
+  let prevPrev: number[] = prev;
   for (let i = 1; i <= m; i++) {
     const cur = [i];
     for (let j = 1; j <= n; j++) {
       const cost = a.charCodeAt(i - 1) === b.charCodeAt(j - 1) ? 0 : 1;
-      cur.push(Math.min((prev[j] ?? 0) + 1, (cur[j - 1] ?? 0) + 1, (prev[j - 1] ?? 0) + cost));
+      let v = Math.min((prev[j] ?? 0) + 1, (cur[j - 1] ?? 0) + 1, (prev[j - 1] ?? 0) + cost);
+      // A swap of two neighbouring letters counts as one edit (optimal string alignment).
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) v = Math.min(v, (prevPrev[j - 2] ?? 0) + 1);
+      cur.push(v);
     }
+    prevPrev = prev;
     prev = cur;
   }
   return prev[n] ?? 0;
@@ -16,7 +21,8 @@ export function editDistance(a: string, b: string): number {
 
 /** Candidates close enough to `name` to suggest, best first (at most 3). */
 export function closest(name: string, candidates: Iterable<string>): string[] {
-  const limit = Math.max(1, Math.floor(name.length / 3));
+  // One edit for names of 3 to 5 letters, two from 6; very short names get no guesses.
+  const limit = name.length < 3 ? 0 : Math.max(1, Math.floor(name.length / 3));
   const scored: [string, number][] = [];
   for (const c of new Set(candidates)) {
     if (c === name) continue;

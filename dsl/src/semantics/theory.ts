@@ -100,8 +100,11 @@ function checkRetrainTheory(s: A.RetrainStmt, input: TheoryInput): void {
   const showT = dependsOnLoop(realW?.value, input) || dependsOnLoop(synW?.value, input);
 
   // Counts stay positive and whole under every sweep value and generation.
+  // (Constant counts were checked with the statement; here, those that vary with a sweep or `t`.)
   for (const src of [...reals, ...synths]) {
-    for (const { value, combo } of valuesUnder(src.count, input)) {
+    const envs = envsFor([src.count], input);
+    if (envs.length === 1 && envs[0]!.size === 0) continue;
+    for (const { value, combo } of valuesUnder(src.count, input, envs)) {
       if (value !== undefined && (!Number.isInteger(value) || value < 1)) {
         sink.report(
           'non-positive-count',
@@ -167,7 +170,9 @@ function checkRetrainTheory(s: A.RetrainStmt, input: TheoryInput): void {
 
   // Model collapse: a self-consuming loop with no fresh real data.
   const m = s.model ? [...input.models.values()].find((x) => x.sym.name === s.model!.text) : undefined;
-  const selfConsuming = synths.some((x) => x.from?.kind === 'Name' && input.models.has(nameSym(x.from, input) as Sym));
+  // Model collapse is about self-consumption: a model refit on its own samples. A model that learns
+  // from another model's samples is a chain (or, if they feed each other, a cycle: checkRetrainCycles).
+  const selfConsuming = synths.some((x) => x.from?.kind === 'Name' && x.from.name.text === s.model?.text);
   const ownOnly = synths.every((x) => x.from?.kind === 'Name' && x.from.name.text === s.model?.text);
   if (!selfConsuming || !s.model) return;
   const periodicOk = (src: { every: A.Schedule | undefined }): boolean => {
@@ -210,7 +215,9 @@ function checkRetrainTheory(s: A.RetrainStmt, input: TheoryInput): void {
   const rule = weights?.rule?.text;
   if (!weights || rule === 'pooled') {
     w = n / (n + mm);
-    how = weights ? '`weights pooled`' : 'with no `weights` line, samples are pooled, so the real-data weight';
+    how = weights
+      ? 'with `weights pooled` the real-data weight'
+      : 'with no `weights` line, samples are pooled, so the real-data weight';
   } else if (rule === 'real_only') {
     w = 1;
     how = 'with `weights real_only` the real-data weight';
@@ -256,12 +263,6 @@ function checkRetrainTheory(s: A.RetrainStmt, input: TheoryInput): void {
 
 function fmtSci(x: number): string {
   return x >= 0.01 ? x.toFixed(4) : x.toExponential(3);
-}
-
-function nameSym(e: A.Expr, input: TheoryInput): Sym | undefined {
-  if (e.kind !== 'Name') return undefined;
-  for (const s of input.models.keys()) if (s.name === e.name.text) return s;
-  return undefined;
 }
 
 function textOf(e: A.Expr, sink: { uri: string }): string {
@@ -341,11 +342,11 @@ function checkCycleTheory(s: A.CycleStmt, input: TheoryInput): void {
   }
   const starving = all ? [] : live.filter((x) => !fed.has(x));
   if (starving.length === 0) return;
-  const paired = dataOfKind(input, 'paired') ?? 'pairs';
+  const paired = dataOfKind(input, 'paired');
   const open = s.body[0]?.range.start ?? s.range.end - 1;
   const indent = indentAt(sink, open);
   const fixes: Fix[] =
-    injects.length === 0
+    injects.length === 0 && paired
       ? [
           {
             title: `Inject 10% fresh pairs from \`${paired}\` every generation`,
@@ -353,16 +354,40 @@ function checkCycleTheory(s: A.CycleStmt, input: TheoryInput): void {
           },
         ]
       : [];
+  const quoted = (xs: string[]): string => xs.map((x) => `\`${x}\``).join(' and ');
+  const inert = injects.length > 0 && effective.length === 0;
+  const why = inert
+    ? injects.some((inj) => !periodicOk(inj))
+      ? ' (the injection comes too rarely to reach this loop)'
+      : ' (the injected amount is 0)'
+    : '';
   const who =
     effective.length === 0
       ? live.length > 1
-        ? `${live.map((x) => `\`${x}\``).join(' and ')} train only on each other's samples`
-        : `\`${live[0]}\` trains only on generated samples`
-      : `${starving.map((x) => `\`${x}\``).join(' and ')} get${starving.length === 1 ? 's' : ''} no fresh data`;
+        ? `${quoted(live)} train only on each other's samples${why}`
+        : `\`${live[0]}\` trains only on generated samples${why}`
+      : `${quoted(starving)} get${starving.length === 1 ? 's' : ''} no fresh data`;
+  // What happens to each starving model, by its kind (coevolving.md).
+  const kindOf = (name: string): string | undefined =>
+    [...input.models.values()].find((m) => m.sym.name === name)?.kind;
+  const effects: string[] = [];
+  const generic: string[] = [];
+  for (const name of starving) {
+    const k = kindOf(name);
+    if (k === 'conditional_gaussian')
+      effects.push(`\`${name}\`'s per-class spread shrinks by (n_k − 1)/n_k per generation, fastest for rare classes`);
+    else if (k === 'categorical_fit')
+      effects.push(`\`${name}\` drifts to a single class (a Wright–Fisher process with absorbing corners)`);
+    else generic.push(name);
+  }
+  if (generic.length) effects.push(`the spread of ${quoted(generic)} shrinks generation by generation`);
+  const remedy = paired
+    ? `inject a fresh fraction of real pairs every generation, e.g. \`inject 0.1 from ${paired}\``
+    : 'inject a fresh fraction of real data every generation, e.g. `inject 0.1 from data`';
   sink.report(
     'cycle-collapse',
     keywordRange(s.range, 'cycle'),
-    `${who}${effective.length === 0 && injects.length > 0 ? ' (the injected amount is 0)' : ''}: the image model's per-text spread shrinks by (n_k − 1)/n_k per generation, fastest for rare texts, and the text model drifts to a single text, so diversity collapses (Gao, Li 2025); inject a fresh fraction of real pairs every generation, e.g. \`inject 0.1 from ${paired}\``,
+    `${who}: ${effects.join(', and ')}, so diversity collapses (Gao, Li 2025); ${remedy}`,
     fixes,
   );
 }
@@ -427,6 +452,7 @@ function findCycle(start: string, edges: Map<string, string[]>): string[] | unde
 
 function checkGanTheory(s: A.TrainStmt, input: TheoryInput): void {
   if (s.phases.length === 0) return;
+  if (!(s.pair?.kind === 'Call' && s.pair.callee.kind === 'Name' && s.pair.callee.name.text === 'gan')) return;
   if (s.phases.some((p) => p.phaseKind?.text === 'cooperative')) return;
   const adversarial = s.phases.reduce((a, p) => a + (num(evaluate(p.steps, { ...input.ctx, report: false })) ?? 0), 0);
   const coopSteps = Math.max(100, Math.round(adversarial / 10 / 100) * 100);

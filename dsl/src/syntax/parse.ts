@@ -22,7 +22,6 @@ const closers = new Set<unknown>([T.RParen, T.RBracket, T.RBrace]);
 
 function describe(t: IToken): string {
   if (t.tokenType.name === 'EOF') return 'the end of the file';
-  if (t.tokenType === T.NumberLiteral) return `the number ${t.image}`;
   return `'${t.image}'`;
 }
 
