@@ -25,6 +25,8 @@ export interface Host {
 export interface AnalyzeOptions {
   readonly uri?: string;
   readonly host?: Host;
+  /** The parse of an earlier version of this text: its unchanged declarations are reused. */
+  readonly previous?: ParseResult;
 }
 
 export interface ImportInfo {
@@ -138,7 +140,7 @@ export function declare(scope: Scope, sym: Sym, sink: Sink, kindWord: string): b
  */
 export function analyze(text: string, options: AnalyzeOptions = {}): Analysis {
   const uri = options.uri ?? 'untitled.ouro';
-  return analyzeFile(uri, text, options.host, [], new Map());
+  return analyzeFile(uri, text, options.host, [], new Map(), options.previous);
 }
 
 function analyzeFile(
@@ -147,8 +149,9 @@ function analyzeFile(
   host: Host | undefined,
   stack: string[],
   cache: Map<string, Analysis>,
+  previous?: ParseResult,
 ): Analysis {
-  const parsed = parse(text);
+  const parsed = parse(text, previous);
   const sink = new Sink(uri);
   const fileScope: Scope = { names: new Map(), parent: undefined };
   const symbols: Sym[] = [];

@@ -7,9 +7,8 @@ import type { TextRange } from '../text/text-range.js';
 
 type Children = Record<string, (CstNode | IToken)[] | undefined>;
 
-function isToken(x: CstNode | IToken | undefined): x is IToken {
-  return x !== undefined && 'image' in x;
-}
+// The grammar never uses one key for both tokens and rules, so a key's children are all tokens or
+// all nodes: the accessors need no per-element type test (this file is the parser's hot path).
 
 function realToken(t: IToken | undefined): IToken | undefined {
   if (!t || t.isInsertedInRecovery || Number.isNaN(t.startOffset)) return undefined;
@@ -17,28 +16,24 @@ function realToken(t: IToken | undefined): IToken | undefined {
 }
 
 function tok(ctx: Children, key: string, i = 0): IToken | undefined {
-  const x = ctx[key]?.[i];
-  return isToken(x) ? realToken(x) : undefined;
+  return realToken(ctx[key]?.[i] as IToken | undefined);
 }
 
+const noTokens: IToken[] = [];
+const noNodes: CstNode[] = [];
+
 function toks(ctx: Children, key: string): IToken[] {
-  const out: IToken[] = [];
-  for (const x of ctx[key] ?? []) {
-    if (isToken(x)) {
-      const t = realToken(x);
-      if (t) out.push(t);
-    }
-  }
-  return out;
+  const all = ctx[key] as IToken[] | undefined;
+  if (!all) return noTokens;
+  return all.some((t) => realToken(t) === undefined) ? all.filter((t) => realToken(t) !== undefined) : all;
 }
 
 function node(ctx: Children, key: string, i = 0): CstNode | undefined {
-  const x = ctx[key]?.[i];
-  return x !== undefined && !isToken(x) ? x : undefined;
+  return ctx[key]?.[i] as CstNode | undefined;
 }
 
 function nodes(ctx: Children, key: string): CstNode[] {
-  return (ctx[key] ?? []).filter((x): x is CstNode => !isToken(x));
+  return (ctx[key] as CstNode[] | undefined) ?? noNodes;
 }
 
 function tokRange(t: IToken): TextRange {

@@ -13,6 +13,18 @@ export interface ParseResult {
   readonly spec: Spec;
   readonly tokens: readonly IToken[];
   readonly diagnostics: readonly Diagnostic[];
+  /**
+   * The top-level declarations parsed one by one, keyed by their text: a later parse of an edited
+   * text (`parse(text, previous)`) reuses the unchanged ones, moved to their new offsets.
+   */
+  readonly chunks: readonly ParsedChunk[];
+}
+
+export interface ParsedChunk {
+  readonly key: string;
+  readonly start: number;
+  readonly decls: readonly Spec['decls'][number][];
+  readonly diagnostics: readonly Diagnostic[];
 }
 
 const lexer = new Lexer(T.allTokens, { positionTracking: 'full', ensureOptimizations: false });
@@ -157,13 +169,22 @@ function parseChunk(
   decls: Spec['decls'][number][],
   diagnostics: Diagnostic[],
   comments: Comment[],
+  follow?: IToken,
 ): void {
   const parser = parserInstance();
   parser.input = tokens;
   try {
     const cst = parser.spec();
     const found: Diagnostic[] = [];
-    for (const e of parser.errors) {
+    for (const err of parser.errors) {
+      // The end of a declaration that is not the file's last is reported as the token that follows it.
+      const atEnd = err.token.tokenType.name === 'EOF' || Number.isNaN(err.token.startOffset);
+      const e =
+        atEnd && follow
+          ? Object.assign(Object.create(Object.getPrototypeOf(err) as object) as IRecognitionException, err, {
+              token: follow,
+            })
+          : err;
       const t = e.token;
       const eof = t.tokenType.name === 'EOF' || Number.isNaN(t.startOffset);
       const prev = (e as { previousToken?: IToken }).previousToken;
@@ -203,13 +224,46 @@ function parseChunk(
     }
     if (starts[0] !== 0) starts.unshift(0);
     for (let i = 0; i < starts.length; i++) {
-      parseChunk(tokens.slice(starts[i], starts[i + 1] ?? tokens.length), text, deep, decls, diagnostics, comments);
+      parseChunk(
+        tokens.slice(starts[i], starts[i + 1] ?? tokens.length),
+        text,
+        deep,
+        decls,
+        diagnostics,
+        comments,
+        tokens[starts[i + 1] ?? -1] ?? follow,
+      );
     }
   }
 }
 
-/** Parses a spec. Never throws: every problem is a diagnostic, and the AST holds what could be read. */
-export function parse(text: string): ParseResult {
+/** Moves every range in a parsed declaration (or diagnostic) by `delta`; a copy, the input is kept. */
+function shifted<T>(x: T, delta: number): T {
+  if (delta === 0 || x === null || typeof x !== 'object') return x;
+  if (Array.isArray(x)) return x.map((y: unknown) => shifted(y, delta)) as T;
+  const o: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(x as Record<string, unknown>)) {
+    if (
+      v !== null &&
+      typeof v === 'object' &&
+      !Array.isArray(v) &&
+      'start' in v &&
+      'end' in v &&
+      Object.keys(v).length === 2
+    ) {
+      const r = v as TextRange;
+      o[k] = { start: r.start + delta, end: r.end + delta };
+    } else o[k] = shifted(v, delta);
+  }
+  return o as T;
+}
+
+/**
+ * Parses a spec. Never throws: every problem is a diagnostic, and the AST holds what could be read.
+ * With `previous` (the parse of an earlier version of the text), top-level declarations whose text
+ * is unchanged are reused instead of parsed again.
+ */
+export function parse(text: string, previous?: ParseResult): ParseResult {
   const diagnostics: Diagnostic[] = [];
   const lexed = lexer.tokenize(text);
   for (const e of lexed.errors) {
@@ -255,9 +309,51 @@ export function parse(text: string): ParseResult {
   const deep: TextRange[] = [];
   const parsed = limitNesting(tokens, diagnostics, deep);
   const decls: Spec['decls'][number][] = [];
-  parseChunk(parsed, text, deep, decls, diagnostics, comments);
+  const chunks: ParsedChunk[] = [];
+  const reusable = new Map<string, ParsedChunk>();
+  for (const c of previous?.chunks ?? []) reusable.set(c.key, c);
+  // Top-level declarations start with a declaration keyword outside any bracket.
+  const starts: number[] = [];
+  let depth = 0;
+  parsed.forEach((t, i) => {
+    if (openers.has(t.tokenType)) depth++;
+    else if (closers.has(t.tokenType)) depth = Math.max(0, depth - 1);
+    else if (depth === 0 && declStarts.has(t.tokenType)) starts.push(i);
+  });
+  if (starts[0] !== 0) starts.unshift(0);
+  for (let i = 0; i < starts.length; i++) {
+    const slice = parsed.slice(starts[i], starts[i + 1] ?? parsed.length);
+    const first = slice[0];
+    const last = slice[slice.length - 1];
+    if (!first || !last) continue;
+    const start = first.startOffset;
+    const key = text.slice(start, (last.endOffset ?? last.startOffset) + 1);
+    const old = reusable.get(key);
+    let chunk: ParsedChunk | undefined;
+    if (old && !deep.some((r) => r.end >= start && r.start <= start + key.length)) {
+      try {
+        chunk = {
+          key,
+          start,
+          decls: shifted(old.decls, start - old.start),
+          diagnostics: shifted(old.diagnostics, start - old.start),
+        };
+      } catch (e) {
+        if (!(e instanceof RangeError)) throw e;
+      }
+    }
+    if (!chunk) {
+      const d: Spec['decls'][number][] = [];
+      const ds: Diagnostic[] = [];
+      parseChunk(slice, text, deep, d, ds, comments, parsed[starts[i + 1] ?? -1]);
+      chunk = { key, start, decls: d, diagnostics: ds };
+    }
+    chunks.push(chunk);
+    decls.push(...chunk.decls);
+    diagnostics.push(...chunk.diagnostics);
+  }
   const spec: Spec = { kind: 'Spec', decls, comments, range: { start: 0, end: text.length } };
-  return { spec, tokens, diagnostics: dedupe(diagnostics) };
+  return { spec, tokens, diagnostics: dedupe(diagnostics), chunks };
 }
 
 function dedupe(ds: Diagnostic[]): Diagnostic[] {

@@ -135,7 +135,11 @@ export class Workspace {
     const m = this.memo.get(uri);
     if (m && m.key === key) return m.analysis;
     const t0 = performance.now();
-    const analysis = analyze(src.doc.getText(), { uri, host: this.host });
+    const previous = m?.analysis.parse;
+    const analysis = analyze(
+      src.doc.getText(),
+      previous ? { uri, host: this.host, previous } : { uri, host: this.host },
+    );
     const ms = performance.now() - t0;
     if (ms > 50) this.log(`analysed ${uri} in ${ms.toFixed(1)} ms`);
     this.memo.set(uri, { key, analysis });
