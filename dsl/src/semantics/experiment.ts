@@ -18,6 +18,7 @@ import {
   modelKinds,
   num,
   describeValue,
+  reservedNames,
   type EvalCtx,
   type Scope,
   type Sink,
@@ -115,7 +116,7 @@ export function checkExperiment(
       // Bare words in a sweep list are enum values: `sweep init in [random, coop]`.
       if (s.values?.kind === 'List') {
         for (const it of s.values.items) {
-          if (it.kind === 'Name' && !scopeHas(scope, it.name.text)) {
+          if (it.kind === 'Name' && !scopeHas(scope, it.name.text) && !reservedNames.has(it.name.text)) {
             const es = newSymbol(it.name, 'enum', uri, it.range, { t: 'enum', name: it.name.text }, ename);
             es.used = true;
             es.detail = `value of sweep \`${s.name.text}\``;
