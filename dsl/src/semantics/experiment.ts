@@ -587,6 +587,23 @@ function describeModel(m: ModelInfo): string {
   return bits.join(', ');
 }
 
+/** A model whose kind could not be established (already reported): checks that need it stay quiet. */
+function unknownModel(sym: Sym, stmt: A.ModelStmt, on: Value | undefined, call: CallValue | undefined): ModelInfo {
+  return {
+    sym,
+    stmt,
+    kind: 'unknown',
+    families: [],
+    dim: undefined,
+    inDim: undefined,
+    classes: undefined,
+    given: undefined,
+    call,
+    on,
+    params: undefined,
+  };
+}
+
 function checkModel(stmt: A.ModelStmt, sym: Sym, ctx: EvalCtx): ModelInfo {
   const on = stmt.on ? evaluate(stmt.on, ctx, ['data']) : undefined;
   if (on && isKnown(on) && !(on.t === 'call' && on.entry.category === 'data') && on.t !== 'split') {
@@ -691,19 +708,7 @@ function checkModel(stmt: A.ModelStmt, sym: Sym, ctx: EvalCtx): ModelInfo {
       stmt.value!.range,
       `${stmt.value!.kind === 'Name' ? `\`${stmt.value!.name.text}\` is data` : `\`${v.entry.name}\` is a data source`}; a model needs a generator kind such as gaussian_fit(), and \`on\` gives the data it starts from: \`model ${sym.name} = gaussian_fit() on ${stmt.value!.kind === 'Name' ? stmt.value!.name.text : 'data'}\``,
     );
-    return {
-      sym,
-      stmt,
-      kind: 'unknown',
-      families: [],
-      dim: undefined,
-      inDim: undefined,
-      classes: undefined,
-      given: undefined,
-      call: undefined,
-      on,
-      params: undefined,
-    };
+    return unknownModel(sym, stmt, on, undefined);
   }
   if (v.t !== 'call') {
     if (isKnown(v))
@@ -712,19 +717,7 @@ function checkModel(stmt: A.ModelStmt, sym: Sym, ctx: EvalCtx): ModelInfo {
         stmt.value?.range ?? stmt.range,
         `a model needs a generator kind such as gaussian_fit() or mlp(...), not ${describeValue(v)}`,
       );
-    return {
-      sym,
-      stmt,
-      kind: 'unknown',
-      families: [],
-      dim: undefined,
-      inDim: undefined,
-      classes: undefined,
-      given: undefined,
-      call: undefined,
-      on,
-      params: undefined,
-    };
+    return unknownModel(sym, stmt, on, undefined);
   }
   const kind = v.entry.name;
   const explicitDim = num(v.args['dim']);
@@ -743,19 +736,7 @@ function checkModel(stmt: A.ModelStmt, sym: Sym, ctx: EvalCtx): ModelInfo {
           stmt.value!.range,
           'an mlp needs `latent: k` (a generator) or `in: d` (a discriminator)',
         );
-        return {
-          sym,
-          stmt,
-          kind: 'unknown',
-          families: [],
-          dim: undefined,
-          inDim: undefined,
-          classes: undefined,
-          given: undefined,
-          call: v,
-          on,
-          params: undefined,
-        };
+        return unknownModel(sym, stmt, on, v);
       } else if (latent && inp) {
         ctx.sink.report(
           'conflicting-statements',
@@ -763,19 +744,7 @@ function checkModel(stmt: A.ModelStmt, sym: Sym, ctx: EvalCtx): ModelInfo {
           'an mlp is a generator (`latent`) or a discriminator (`in`), not both; remove one',
         );
         // Its role is unknown: checks that depend on it stay quiet.
-        return {
-          sym,
-          stmt,
-          kind: 'unknown',
-          families: [],
-          dim: undefined,
-          inDim: undefined,
-          classes: undefined,
-          given: undefined,
-          call: v,
-          on,
-          params: undefined,
-        };
+        return unknownModel(sym, stmt, on, v);
       }
       if (inp) {
         inDim = num(inp);

@@ -157,6 +157,18 @@ function limitNesting(tokens: IToken[], diagnostics: Diagnostic[], regions: Text
 
 const declStarts = new Set<unknown>([T.Use, T.Data, T.Const, T.Module, T.Experiment]);
 
+/** Indices of the tokens that start top-level declarations: a declaration keyword outside any bracket. */
+function declarationStarts(tokens: readonly IToken[]): number[] {
+  const starts: number[] = [];
+  let depth = 0;
+  tokens.forEach((t, i) => {
+    if (openers.has(t.tokenType)) depth++;
+    else if (closers.has(t.tokenType)) depth = Math.max(0, depth - 1);
+    else if (depth === 0 && declStarts.has(t.tokenType)) starts.push(i);
+  });
+  return starts;
+}
+
 /**
  * Parses a run of tokens. If the parser's recursion overflows the stack (a pathologically deep
  * expression such as ten thousand unary minus signs), the run is split at top-level declarations
@@ -203,13 +215,7 @@ function parseChunk(
     diagnostics.push(...found);
   } catch (e) {
     if (!(e instanceof RangeError)) throw e;
-    const starts: number[] = [];
-    let depth = 0;
-    tokens.forEach((t, i) => {
-      if (openers.has(t.tokenType)) depth++;
-      else if (closers.has(t.tokenType)) depth = Math.max(0, depth - 1);
-      else if (depth === 0 && declStarts.has(t.tokenType)) starts.push(i);
-    });
+    const starts = declarationStarts(tokens);
     if (starts.length <= 1) {
       const first = tokens[0];
       const at = first ? first.startOffset : 0;
@@ -312,14 +318,7 @@ export function parse(text: string, previous?: ParseResult): ParseResult {
   const chunks: ParsedChunk[] = [];
   const reusable = new Map<string, ParsedChunk>();
   for (const c of previous?.chunks ?? []) reusable.set(c.key, c);
-  // Top-level declarations start with a declaration keyword outside any bracket.
-  const starts: number[] = [];
-  let depth = 0;
-  parsed.forEach((t, i) => {
-    if (openers.has(t.tokenType)) depth++;
-    else if (closers.has(t.tokenType)) depth = Math.max(0, depth - 1);
-    else if (depth === 0 && declStarts.has(t.tokenType)) starts.push(i);
-  });
+  const starts = declarationStarts(parsed);
   if (starts[0] !== 0) starts.unshift(0);
   for (let i = 0; i < starts.length; i++) {
     const slice = parsed.slice(starts[i], starts[i + 1] ?? parsed.length);
