@@ -26,6 +26,29 @@ const upward = {
 };
 const dslPatterns = [lspAndEditor, tensorflow, io, upward];
 
+// runtime (issue #4) sees only the IR: types from @ouro/dsl, no text, AST or LSP, and no file IO (the host
+// reads specs and writes results). Backends load by dynamic import().
+const runtimeRestrictions = {
+  paths: [
+    {
+      name: '@ouro/dsl',
+      allowTypeImports: true,
+      message: 'runtime sees only the IR: import types from @ouro/dsl, never values (ARCHITECTURE.md).',
+    },
+  ],
+  patterns: [
+    { group: lspAndEditor.group, message: 'runtime knows nothing of LSP or VS Code (ARCHITECTURE.md).' },
+    {
+      group: ['fs', 'fs/*', 'node:fs', 'node:fs/*'],
+      message: 'runtime does no file IO: the host (server) reads specs and writes results (ARCHITECTURE.md).',
+    },
+    {
+      group: ['@ouro/dsl/*', '**/dsl/**', '@ouro/server', '@ouro/server/*', '**/server/**', '**/client/**'],
+      message: 'runtime depends only on the IR types of @ouro/dsl (ARCHITECTURE.md).',
+    },
+  ],
+};
+
 export default tseslint.config(
   { ignores: ['**/out/**', '**/node_modules/**', '**/dist/**', 'test-output/**', '**/*.d.ts'] },
   js.configs.recommended,
@@ -74,5 +97,9 @@ export default tseslint.config(
         },
       ],
     },
+  },
+  {
+    files: ['runtime/src/**/*.ts'],
+    rules: { '@typescript-eslint/no-restricted-imports': ['error', runtimeRestrictions] },
   },
 );

@@ -67,7 +67,7 @@ function expandFiles(args: string[], io: Io): string[] | undefined {
       walk(a);
     } else files.push(a);
   }
-  return files.sort();
+  return [...new Set(files)].sort();
 }
 
 export interface JsonDiagnostic {

@@ -1,0 +1,30 @@
+import type * as tf from '@tensorflow/tfjs';
+import type { IrModel, IrProgram } from '@ouro/dsl';
+import type { Plan } from './plan.js';
+import type { ModelState, States } from './state.js';
+
+/** What a loop runner sees: the program, the batch plan and the model states. */
+export interface LoopCtx {
+  readonly ir: IrProgram;
+  readonly plan: Plan;
+  readonly states: States;
+  readonly models: ReadonlyMap<string, IrModel>;
+}
+
+/** A compiled loop: validated before anything runs, then driven generation by generation. */
+export interface LoopRunner {
+  readonly kind: 'retrain' | 'cycle';
+  /** Generation 0: the initial fits, written into the states. */
+  init(): void;
+  /** One generation: the models' next states (not yet committed; the driver checks them first). */
+  step(t: number): Map<string, ModelState>;
+  /** The likely cause of a non-finite state, given the previous and the proposed one. */
+  diagnose(model: string, prev: ModelState | undefined, next: ModelState): Promise<string>;
+  /** Releases tensors the runner holds itself (constants). */
+  dispose?(): void;
+}
+
+/** Reads a tensor's values as numbers (awaiting the backend, so the event loop gets a turn). */
+export async function read(t: tf.Tensor): Promise<Float32Array | Int32Array | Uint8Array> {
+  return (await t.data()) as Float32Array | Int32Array | Uint8Array;
+}

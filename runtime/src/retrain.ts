@@ -1,0 +1,345 @@
+/**
+ * The `retrain` loop for the Gaussian family (gaussian_fit), all replicates and sweep points at once.
+ *
+ * Generation 0 fits each model on n₀ samples of its `on` data, else of its loop's first real source (else
+ * first inject, else the spec's only gaussian data source); n₀ is the first real source's count (else the first source's, else the inject's count).
+ * Generation t ≥ 1 refits each retrained model on the samples of the sources due at t — real ones from
+ * the data, synthetic ones from the models' generation t − 1 states — and the injects due at t
+ * (`inject N from DATA`: a dose of N fresh real samples). Every real (and injected) sample gets weight w_real / n_real
+ * and every synthetic one w_syn / n_syn, where (w_real, w_syn) is the `weights` line (expressions of
+ * sweep variables and `t` included), `optimal` = (w*(n/m), 1 − w*), `real_only` = (1, 0) or `pooled`
+ * (every sample 1 / (n + m), the default). When one role has no samples in a generation the other gets
+ * all the weight; a point with no weighted samples keeps its model unchanged. The fit is weighted
+ * maximum likelihood (mean Σ ωᵢxᵢ, covariance Σ ωᵢ(xᵢ − μ)(xᵢ − μ)ᵀ; `unbiased: true` divides by 1 − Σ ωᵢ²).
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { IrInject, IrLoop, IrModel, IrRetrain, IrValue } from '@ouro/dsl';
+import { resolveData, type GaussianSource } from './data.js';
+import { RuntimeError, unsupported } from './errors.js';
+import { describeEnv, evalCount, evalNumber, dependsOnT, optimalRealWeight } from './expr.js';
+import { cholesky, sampleGaussian, trace, weightedFit } from './linalg.js';
+import { read, type LoopCtx, type LoopRunner } from './loop.js';
+import { due, envAt, perRow, rowsOf, type Plan } from './plan.js';
+import type { GaussianState, ModelState } from './state.js';
+
+type RetrainLoop = IrLoop & { kind: 'retrain' };
+
+/** Per-point values of a count (or amount), cached when it does not depend on `t`. */
+class PerPoint {
+  private cache: number[] | undefined;
+  constructor(
+    private readonly plan: Plan,
+    private readonly value: IrValue,
+    private readonly f: (v: IrValue, env: ReturnType<typeof envAt>) => number,
+  ) {}
+  at(t: number): number[] {
+    if (this.cache) return this.cache;
+    const out = this.plan.points.map((_, p) => this.f(this.value, envAt(this.plan, p, t)));
+    if (!dependsOnT(this.value)) this.cache = out;
+    return out;
+  }
+}
+
+interface Group {
+  readonly id: string;
+  readonly role: 'real' | 'synthetic';
+  readonly every: { readonly every: number } | null;
+  /** Samples per point at generation t. */
+  readonly counts: (t: number) => number[];
+  readonly from: { readonly data: GaussianSource } | { readonly model: string };
+}
+
+interface CompiledLoop {
+  readonly ir: IrRetrain;
+  readonly model: IrModel;
+  readonly d: number;
+  readonly unbiased: boolean;
+  readonly groups: readonly Group[];
+}
+
+function gaussianData(ctx: LoopCtx, v: IrValue, nodeId: string, d: number | null): GaussianSource {
+  const ref = resolveData(ctx.ir, v, nodeId);
+  if (ref.source.kind !== 'gaussian' || ref.part)
+    throw unsupported(nodeId, `retraining a gaussian_fit on \`${ref.source.name}\` (a ${ref.source.kind} source)`);
+  if (d !== null && ref.source.dim !== d)
+    throw new RuntimeError(
+      'invalid',
+      nodeId,
+      `\`${ref.source.name}\` is ${ref.source.dim}-dimensional, the model ${d}-dimensional`,
+    );
+  return ref.source;
+}
+
+/** In a cycle, `inject F`: F is the fresh fraction of the training set, so round(F·N/(1 − F)) samples join N. */
+export function injectFraction(amount: number, base: number, nodeId: string, where: string): number {
+  if (!(amount >= 0 && amount < 1))
+    throw new RuntimeError(
+      'invalid',
+      nodeId,
+      `the injected fraction is ${amount}${where}; it must be at least 0 and below 1 (the share of fresh pairs in the training data)`,
+    );
+  return Math.round((amount * base) / (1 - amount));
+}
+
+/** In a retrain loop, `inject N`: a dose of N fresh samples. */
+function injectDose(amount: number, nodeId: string, where: string): number {
+  if (!(amount >= 0) || !Number.isInteger(amount))
+    throw new RuntimeError(
+      'invalid',
+      nodeId,
+      `the injected dose is ${amount}${where}; it must be a whole number of samples (0 or more)`,
+    );
+  return amount;
+}
+
+export function compileRetrain(ctx: LoopCtx, loop: RetrainLoop): LoopRunner {
+  const { plan, states, models } = ctx;
+  const exp = plan.exp;
+  const modelOf = (name: string, nodeId: string): IrModel => {
+    const m = models.get(name);
+    if (!m) throw new RuntimeError('invalid', nodeId, `\`${name}\` is not a model of this experiment`);
+    if (m.kind !== 'gaussian_fit') throw unsupported(m.id, `retraining a ${m.kind} model`);
+    return m;
+  };
+  const dims = new Map<string, number>();
+  const dimOf = (m: IrModel): number | null => dims.get(m.name) ?? m.dim;
+  const count = (v: IrValue, nodeId: string, what: string): PerPoint =>
+    new PerPoint(plan, v, (x, env) => evalCount(x, env, nodeId, what));
+
+  // Models used by the loops and their generation-0 data.
+  const compiled: CompiledLoop[] = loop.loops.map((r) => {
+    const model = modelOf(r.model, r.id);
+    const groups: Group[] = [];
+    for (const s of r.sources) {
+      if (s.role === 'real') {
+        const data = gaussianData(ctx, s.from, s.id, dimOf(model));
+        dims.set(model.name, data.dim);
+        const c = count(s.count, s.id, 'the real sample count');
+        groups.push({ id: s.id, role: 'real', every: s.every, counts: (t) => c.at(t), from: { data } });
+      } else {
+        const v = s.from;
+        const src = v && typeof v === 'object' && !Array.isArray(v) && 'model' in v ? v.model : undefined;
+        if (!src) throw new RuntimeError('invalid', s.id, 'synthetic samples come from a model');
+        modelOf(src, s.id);
+        const c = count(s.count, s.id, 'the synthetic sample count');
+        groups.push({ id: s.id, role: 'synthetic', every: s.every, counts: (t) => c.at(t), from: { model: src } });
+      }
+    }
+    for (const inj of r.injects) {
+      if (inj.into !== null && inj.into !== r.model) continue;
+      groups.push(injectGroup(ctx, inj, dimOf(model)));
+    }
+    const unbiased = model.args['unbiased'] === true;
+    return { ir: r, model, d: 0, unbiased, groups };
+  });
+
+  // Every gaussian_fit model the loops touch gets an initial fit.
+  const initial = new Map<string, { data: GaussianSource; n0: PerPoint }>();
+  const needed = new Set<string>();
+  for (const c of compiled) {
+    needed.add(c.model.name);
+    for (const g of c.groups) if ('model' in g.from) needed.add(g.from.model);
+  }
+  for (const name of needed) {
+    const model = modelOf(name, exp.id);
+    const r = compiled.find((c) => c.model.name === name)?.ir;
+    const firstReal = r?.sources.find((s) => s.role === 'real');
+    const firstInject = r?.injects.find((i) => i.into === null || i.into === name);
+    // Else the spec's only Gaussian data source (as the checker's quick fix assumes).
+    const gaussians = Object.values(ctx.ir.data).filter((d) => d.kind === 'gaussian');
+    const only = gaussians.length === 1 ? { data: gaussians[0]!.name } : undefined;
+    const dataValue = model.on ?? firstReal?.from ?? firstInject?.from ?? only;
+    if (dataValue === undefined || dataValue === null)
+      throw new RuntimeError(
+        'invalid',
+        model.id,
+        `\`${name}\` has no data for its generation-0 fit: give it \`on DATA\` or a \`real N from DATA\` source`,
+      );
+    const data = gaussianData(ctx, dataValue, model.id, dimOf(model));
+    dims.set(name, data.dim);
+    const countSource = firstReal ?? r?.sources[0];
+    let n0: PerPoint;
+    if (countSource) n0 = count(countSource.count, countSource.id, `the generation-0 sample count of \`${name}\``);
+    else if (firstInject)
+      n0 = new PerPoint(plan, firstInject.amount, (x, env) => {
+        const a = evalNumber(x, env, firstInject.id, 'the injected amount');
+        if (!Number.isInteger(a) || a < 2)
+          throw new RuntimeError(
+            'invalid',
+            model.id,
+            `\`${name}\` needs a sample count for its generation-0 fit: give it a \`real N from DATA\` source`,
+          );
+        return a;
+      });
+    else throw new RuntimeError('invalid', model.id, `\`${name}\` has no sample count for its generation-0 fit`);
+    initial.set(name, { data, n0 });
+  }
+  const loops = compiled.map((c) => ({ ...c, d: dims.get(c.model.name)! }));
+
+  /** `[B, n, d]` samples of a gaussian source at generation t. */
+  const drawData = (src: GaussianSource, n: number, t: number, site: string): tf.Tensor3D =>
+    tf.tidy(() => {
+      const z = tf.tensor3d(plan.keys.normals(plan.rows, n * src.dim, t, site), [plan.B, n, src.dim]);
+      return z.mul(src.std).add(tf.tensor1d([...src.mean])) as tf.Tensor3D;
+    });
+
+  const gauss = (name: string): GaussianState => {
+    const s = states.get(name);
+    if (!s || s.kind !== 'gaussian_fit') throw new RuntimeError('invalid', exp.id, `\`${name}\` has no Gaussian state`);
+    return s;
+  };
+
+  /** Real-weight statistics of the last generation, for diagnosing a divergence. */
+  const lastWeights = new Map<string, { min: number; max: number }>();
+
+  function init(): void {
+    for (const [name, { data, n0 }] of initial) {
+      const counts = n0.at(0);
+      const n = Math.max(...counts);
+      const model = models.get(name)!;
+      const fit = tf.tidy(() => {
+        const X = drawData(data, n, 0, `${model.id}/init`);
+        const w = new Float32Array(plan.P * n);
+        counts.forEach((c, p) => w.fill(1 / c, p * n, p * n + c));
+        const f = weightedFit(X, rowsOf(plan, w, n), model.args['unbiased'] === true);
+        return { ...f, chol: cholesky(f.cov, data.dim) as tf.Tensor3D, mean0: f.mean.clone() };
+      });
+      states.set(name, { kind: 'gaussian_fit', d: data.dim, ...fit });
+    }
+  }
+
+  function weightsAt(c: (typeof loops)[number], p: number, t: number, nR: number, nS: number): [number, number] {
+    const w = c.ir.weights;
+    if (nR === 0 && nS === 0) return [0, 0];
+    if ('rule' in w) {
+      if (w.rule === 'real_only') return [nR > 0 ? 1 : 0, 0];
+      if (w.rule === 'pooled') return [nR / (nR + nS), nS / (nR + nS)];
+      if (nR === 0) return [0, 1];
+      if (nS === 0) return [1, 0];
+      const wr = optimalRealWeight(nR, nS);
+      return [wr, 1 - wr];
+    }
+    const env = envAt(plan, p, t);
+    const wr = evalNumber(w.real, env, c.ir.id, 'the real weight');
+    const ws = evalNumber(w.synthetic, env, c.ir.id, 'the synthetic weight');
+    for (const [x, role] of [
+      [wr, 'real'],
+      [ws, 'synthetic'],
+    ] as const)
+      if (!(x >= -1e-9 && x <= 1 + 1e-9))
+        throw new RuntimeError(
+          'invalid',
+          c.ir.id,
+          `the ${role} weight is ${x}${describeEnv(env)}; weights lie in [0, 1]`,
+        );
+    if (nR > 0 && nS > 0 && Math.abs(wr + ws - 1) > 1e-6)
+      throw new RuntimeError(
+        'invalid',
+        c.ir.id,
+        `the weights sum to ${wr + ws}${describeEnv(env)}; they must sum to 1`,
+      );
+    if (nR === 0) return [0, 1];
+    if (nS === 0) return [1, 0];
+    return [wr, ws];
+  }
+
+  function step(t: number): Map<string, ModelState> {
+    const out = new Map<string, ModelState>();
+    for (const c of loops) {
+      // Counts per group and point.
+      const active = c.groups.filter((g) => due(g.every, t));
+      const counts = new Map<Group, number[]>(active.map((g) => [g, g.counts(t)]));
+      const used = active.filter((g) => Math.max(...counts.get(g)!) > 0);
+      const widths = used.map((g) => Math.max(...counts.get(g)!));
+      const N = widths.reduce((a, b) => a + b, 0);
+      let minW = Infinity;
+      let maxW = -Infinity;
+      const w = new Float32Array(plan.P * Math.max(N, 1));
+      const update = new Float32Array(plan.P);
+      for (let p = 0; p < plan.P; p++) {
+        let nR = 0;
+        let nS = 0;
+        for (const g of used) {
+          if (g.role === 'real') nR += counts.get(g)![p]!;
+          else nS += counts.get(g)![p]!;
+        }
+        const [wr, ws] = weightsAt(c, p, t, nR, nS);
+        minW = Math.min(minW, wr);
+        maxW = Math.max(maxW, wr);
+        update[p] = wr + ws > 0 ? 1 : 0;
+        let off = 0;
+        used.forEach((g, gi) => {
+          const k = counts.get(g)![p]!;
+          const per = g.role === 'real' ? (nR > 0 ? wr / nR : 0) : nS > 0 ? ws / nS : 0;
+          w.fill(per, p * N + off, p * N + off + k);
+          off += widths[gi]!;
+        });
+      }
+      lastWeights.set(c.model.name, { min: minW, max: maxW });
+      const prev = gauss(c.model.name);
+      if (N === 0) continue;
+      const next = tf.tidy(() => {
+        const parts = used.map((g, gi) => {
+          const n = widths[gi]!;
+          if ('data' in g.from) return drawData(g.from.data, n, t, g.id);
+          const src = gauss(g.from.model);
+          const z = tf.tensor3d(plan.keys.normals(plan.rows, n * c.d, t, g.id), [plan.B, n, c.d]);
+          return sampleGaussian(src.mean, src.chol, z);
+        });
+        const X = parts.length === 1 ? parts[0]! : (tf.concat(parts, 1) as tf.Tensor3D);
+        const fit = weightedFit(X, rowsOf(plan, w, N), c.unbiased);
+        let { mean, cov } = fit;
+        if (update.some((u) => u === 0)) {
+          const keep = tf.tensor1d(perRow(plan, update)).greater(0);
+          mean = tf.where(keep.expandDims(1), mean, prev.mean) as tf.Tensor2D;
+          cov = tf.where(keep.expandDims(1).expandDims(2), cov, prev.cov) as tf.Tensor3D;
+        }
+        return { mean, cov, chol: cholesky(cov, c.d) as tf.Tensor3D };
+      });
+      out.set(c.model.name, { kind: 'gaussian_fit', d: c.d, ...next, mean0: prev.mean0 });
+    }
+    return out;
+  }
+
+  async function diagnose(model: string, prev: ModelState | undefined, next: ModelState): Promise<string> {
+    const wts = lastWeights.get(model);
+    if (wts && (wts.min < 0 || wts.max > 1)) return `a weight outside [0, 1] (real weight ${wts.min} to ${wts.max})`;
+    if (next.kind !== 'gaussian_fit') return 'a sample was NaN or infinite';
+    // [finite mean?, finite covariance?, previous smallest and largest variance, previous largest |mean|]
+    const stats = tf.tidy(() => {
+      const finite = (x: tf.Tensor) => tf.isFinite(x).all().cast('float32');
+      const parts = [finite(next.mean), finite(next.cov)];
+      if (prev?.kind === 'gaussian_fit') {
+        const tr = trace(prev.cov, prev.d);
+        parts.push(tr.min(), tr.max(), prev.mean.abs().max());
+      }
+      return tf.stack(parts);
+    });
+    const [meanOk, covOk, lo, hi, absMean] = Array.from(await read(stats));
+    stats.dispose();
+    if (lo !== undefined && hi !== undefined && absMean !== undefined) {
+      if (!Number.isFinite(lo) || !Number.isFinite(hi)) return 'its previous state was already non-finite';
+      if (lo <= 1e-30)
+        return 'its fitted variance had collapsed to 0 (model collapse: it trains on its own samples with too little fresh real data)';
+      if (hi > 1e30 || absMean > 1e18)
+        return `its mean or variance overflowed float32 (largest variance ${hi.toExponential(2)}): the mean random-walks without fresh real data, or the data's scale is too large`;
+    }
+    if (meanOk === 1 && covOk === 0)
+      return "its covariance overflowed float32 (squares beyond 3.4e38): the data's scale is too large";
+    return 'a sample or weight was NaN or infinite: check the data sources and weights';
+  }
+
+  return { kind: 'retrain', init, step, diagnose };
+}
+
+function injectGroup(ctx: LoopCtx, inj: IrInject, d: number | null): Group {
+  const data = gaussianData(ctx, inj.from, inj.id, d);
+  const amount = new PerPoint(ctx.plan, inj.amount, (x, env) => evalNumber(x, env, inj.id, 'the injected amount'));
+  return {
+    id: inj.id,
+    role: 'real',
+    every: inj.every,
+    from: { data },
+    counts: (t) => amount.at(t).map((a, p) => injectDose(a, inj.id, describeEnv(envAt(ctx.plan, p, t)))),
+  };
+}

@@ -1,0 +1,326 @@
+/**
+ * `ouro run FILE [--experiment NAME] [--out DIR] [--preview] [--backend B] [--seed N]`: checks and lowers
+ * the spec, executes its IR with @ouro/runtime, and writes per experiment `DIR/<experiment>/result.json`
+ * and `metrics.csv` (tidy long form), each atomically (a temporary file, then a rename). Progress goes
+ * to stderr; a summary table of final values to stdout.
+ */
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, renameSync, writeFileSync, existsSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { analyze, lower, LineIndex, type IrProgram } from '@ouro/dsl';
+// Types only here: the runtime (and TensorFlow.js, ~0.4 s to load) is imported when `ouro run` runs,
+// so `ouro check`, `fmt` and `lsp` start without it.
+import type { BackendRequest, ExperimentResult, ProgressEvent } from '@ouro/runtime';
+import type { Io } from './cli.js';
+
+export const runUsage =
+  '  ouro run FILE [--experiment NAME] [--out DIR] [--preview] [--backend B] [--seed N]\n' +
+  '                                   run a spec; writes DIR/<experiment>/result.json and metrics.csv\n' +
+  '                                   (DIR defaults to ouro-results/ beside the spec; B is auto, wasm,\n' +
+  '                                   cpu, tensorflow or tensorflow-gpu)';
+
+const backendRequests: readonly BackendRequest[] = ['auto', 'wasm', 'cpu', 'tensorflow', 'tensorflow-gpu'];
+
+interface RunArgs {
+  readonly file: string;
+  readonly experiment?: string;
+  readonly out?: string;
+  readonly preview: boolean;
+  readonly backend: BackendRequest;
+  readonly seed?: number;
+}
+
+function parseArgs(args: readonly string[]): RunArgs | string {
+  let file: string | undefined;
+  let experiment: string | undefined;
+  let out: string | undefined;
+  let preview = false;
+  let backend: BackendRequest = 'auto';
+  let seed: number | undefined;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    const value = (): string | undefined => {
+      const eq = a.indexOf('=');
+      if (eq > 0) return a.slice(eq + 1);
+      const v = args[i + 1];
+      if (v === undefined || v.startsWith('--')) return undefined;
+      i++;
+      return v;
+    };
+    const flag = a.includes('=') ? a.slice(0, a.indexOf('=')) : a;
+    switch (flag) {
+      case '--preview':
+        preview = true;
+        break;
+      case '--experiment':
+      case '--out':
+      case '--backend':
+      case '--seed': {
+        const v = value();
+        if (v === undefined || v === '') return `${flag} needs a value`;
+        if (flag === '--experiment') experiment = v;
+        else if (flag === '--out') out = v;
+        else if (flag === '--backend') {
+          if (!backendRequests.includes(v as BackendRequest))
+            return `unknown backend \`${v}\`; use ${backendRequests.join(', ')}`;
+          backend = v as BackendRequest;
+        } else {
+          if (!/^-?\d+$/.test(v) || !Number.isSafeInteger(Number(v)))
+            return `--seed takes a whole number, not \`${v}\``;
+          seed = Number(v);
+        }
+        break;
+      }
+      default:
+        if (a.startsWith('-')) return `unknown option ${a}`;
+        if (file !== undefined) return 'name exactly one .ouro file';
+        file = a;
+    }
+  }
+  if (file === undefined) return 'name exactly one .ouro file';
+  return { file, experiment, out, preview, backend, seed };
+}
+
+function ownVersion(): string {
+  try {
+    const here = dirname(fileURLToPath(import.meta.url));
+    return (JSON.parse(readFileSync(join(here, '..', 'package.json'), 'utf8')) as { version: string }).version;
+  } catch {
+    return 'unknown';
+  }
+}
+
+/** Writes a file atomically: a temporary file beside it, then a rename. */
+function writeAtomic(path: string, text: string): void {
+  const tmp = `${path}.ouro-run-${process.pid}.tmp`;
+  writeFileSync(tmp, text);
+  renameSync(tmp, path);
+}
+
+/** Imports an optional package (tfjs-node) from the user's working directory first, then from Ouro's. */
+async function importer(specifier: string): Promise<unknown> {
+  try {
+    const req = createRequire(pathToFileURL(join(process.cwd(), 'noop.js')).href);
+    return await import(pathToFileURL(req.resolve(specifier)).href);
+  } catch {
+    return import(specifier);
+  }
+}
+
+function csvField(v: string | number | boolean): string {
+  const s = String(v);
+  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+/** Tidy long form: experiment,method,<sweep names...>,replicate,t,metric,value. */
+export function metricsCsv(r: ExperimentResult): string {
+  const sweepNames = r.sweeps.map((s) => s.name);
+  const lines = [['experiment', 'method', ...sweepNames, 'replicate', 't', 'metric', 'value'].map(csvField).join(',')];
+  for (const m of r.metrics) {
+    r.points.forEach((p, pi) => {
+      const fixed = [r.name, m.method, ...sweepNames.map((n) => p.values[n] ?? '')].map(csvField).join(',');
+      m.values[pi]!.forEach((series, rep) => {
+        series.forEach((v, ti) => lines.push(`${fixed},${rep},${m.t[ti]},${csvField(m.name)},${String(v)}`));
+      });
+    });
+  }
+  return lines.join('\n') + '\n';
+}
+
+function meanStd(xs: readonly number[]): { mean: number; std: number } {
+  const n = xs.length;
+  const mean = xs.reduce((a, b) => a + b, 0) / n;
+  const v = n > 1 ? xs.reduce((a, b) => a + (b - mean) ** 2, 0) / (n - 1) : 0;
+  return { mean, std: Math.sqrt(v) };
+}
+
+const fmt = (x: number): string =>
+  Number.isFinite(x)
+    ? Math.abs(x) >= 1e4 || (x !== 0 && Math.abs(x) < 1e-3)
+      ? x.toExponential(3)
+      : x.toPrecision(4)
+    : String(x);
+
+/** Per metric and sweep point: the final value's mean ± std over replicates; argmin/argmax of `view m by w mark`. */
+export function summaryTable(r: ExperimentResult, ir: IrProgram, backend: string): string {
+  const exp = ir.experiments.find((e) => e.name === r.name);
+  const sweepNames = r.sweeps.map((s) => s.name);
+  const out: string[] = [];
+  out.push(
+    `${r.name}: ${r.loop}, ${r.replicates} replicate${r.replicates === 1 ? '' : 's'} × ${r.points.length} sweep point${r.points.length === 1 ? '' : 's'}, ${r.generations} generations, seed ${r.seed}, ${backend}, ${(r.wallMs / 1000).toFixed(1)} s${r.preview ? ' (preview)' : ''}`,
+  );
+  const header = ['metric', ...sweepNames, 't', 'mean', '± std'];
+  const rows: string[][] = [];
+  const finals = new Map<string, number[]>(); // metric name → final mean per point
+  for (const m of r.metrics) {
+    const last = m.t.length - 1;
+    const means: number[] = [];
+    r.points.forEach((p, pi) => {
+      const { mean, std } = meanStd(m.values[pi]!.map((s) => s[last]!));
+      means.push(mean);
+      rows.push([m.name, ...sweepNames.map((n) => String(p.values[n])), String(m.t[last]), fmt(mean), fmt(std)]);
+    });
+    finals.set(m.name, means);
+  }
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
+  const line = (cells: string[]): string =>
+    '  ' + cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  out.push(line(header));
+  for (const row of rows) out.push(line(row));
+  for (const v of exp?.views ?? []) {
+    if (v.kind !== 'against' || !v.metric || !v.by || !v.mark || !sweepNames.includes(v.by)) continue;
+    const means = finals.get(v.metric);
+    if (!means) continue;
+    // One optimum per combination of the other sweeps' values.
+    const groups = new Map<string, number[]>();
+    r.points.forEach((p, pi) => {
+      const key = sweepNames
+        .filter((n) => n !== v.by)
+        .map((n) => `${n} = ${String(p.values[n])}`)
+        .join(', ');
+      groups.set(key, [...(groups.get(key) ?? []), pi]);
+    });
+    for (const [key, pis] of groups) {
+      const best = pis.reduce((a, b) => ((v.mark === 'min' ? means[b]! < means[a]! : means[b]! > means[a]!) ? b : a));
+      out.push(
+        `  ${v.metric}: ${v.mark} at ${v.by} = ${String(r.points[best]!.values[v.by])} (mean ${fmt(means[best]!)})${key ? ` for ${key}` : ''}`,
+      );
+    }
+  }
+  return out.join('\n');
+}
+
+function where(ir: IrProgram | undefined, nodeId: string | null, fallback: string): string {
+  const src = nodeId && ir ? ir.sourceMap[nodeId] : undefined;
+  if (!src) return fallback;
+  const path = relative(process.cwd(), src.uri) || src.uri;
+  return src.line > 0 ? `${path}:${src.line}:${src.col}` : path;
+}
+
+function formatDuration(ms: number): string {
+  return ms < 60_000
+    ? `${(ms / 1000).toFixed(1)} s`
+    : `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`;
+}
+
+export async function run(argv: readonly string[], io: Io, usage: string): Promise<number> {
+  const parsed = parseArgs(argv);
+  if (typeof parsed === 'string') {
+    io.err(`ouro run: ${parsed}\n\n${usage}`);
+    return 2;
+  }
+  const file = parsed.file;
+  if (!existsSync(file) || statSync(file).isDirectory()) {
+    io.err(`ouro: ${file}: no such file`);
+    return 2;
+  }
+  const text = readFileSync(file, 'utf8');
+  const uri = resolve(file);
+  const analysis = analyze(text, {
+    uri,
+    host: {
+      read: (u: string) => {
+        try {
+          return readFileSync(u, 'utf8');
+        } catch {
+          return undefined;
+        }
+      },
+    },
+  });
+  const ir = lower(analysis);
+  if (!ir) {
+    const lines = new LineIndex(text);
+    for (const d of analysis.diagnostics.filter((x) => x.severity === 'error')) {
+      const lc = lines.lineCol(d.range.start);
+      io.err(`${file}:${lc.line + 1}:${lc.col + 1}: error[${d.code}]: ${d.message}`);
+    }
+    io.err(`ouro run: ${file} has errors; fix them to run it`);
+    return 1;
+  }
+  const outDir = resolve(parsed.out ?? join(dirname(uri), 'ouro-results'));
+  const sha256 = createHash('sha256').update(text).digest('hex');
+  const version = ownVersion();
+  const tty = process.stderr.isTTY === true;
+  let lastLine = Date.now();
+  const onProgress = (e: ProgressEvent): void => {
+    const now = Date.now();
+    const finished = e.step === e.steps;
+    if (tty) {
+      if (!finished && now - lastLine < 100) return;
+      lastLine = now;
+      const eta = e.etaMs === null ? '' : ` · ETA ${formatDuration(e.etaMs)}`;
+      process.stderr.write(
+        `\r\x1b[K[${String(Math.floor(e.fraction * 100)).padStart(3)}%] ${e.experiment} generation ${e.step}/${e.steps} · ${formatDuration(e.elapsedMs)}${eta}`,
+      );
+    } else if (now - lastLine >= 5000 && !finished) {
+      lastLine = now;
+      io.err(`[${Math.floor(e.fraction * 100)}%] ${e.experiment} generation ${e.step}/${e.steps}`);
+    }
+  };
+  const { execute, currentBackend, tfVersions, RuntimeError } = await import('@ouro/runtime');
+  const written: string[] = [];
+  const summaries: string[] = [];
+  const controller = new AbortController();
+  const onSigint = (): void => controller.abort();
+  process.once('SIGINT', onSigint);
+  try {
+    const result = await execute(ir, {
+      experiment: parsed.experiment,
+      preview: parsed.preview,
+      backend: parsed.backend,
+      backendOptions: { importer },
+      seed: parsed.seed,
+      signal: controller.signal,
+      onProgress,
+      onExperiment: (r) => {
+        const backend = currentBackend();
+        const dir = join(outDir, r.name);
+        mkdirSync(dir, { recursive: true });
+        const json = {
+          ouro: version,
+          spec: { path: uri, sha256 },
+          experiment: { id: r.id, name: r.name, loop: r.loop },
+          seed: r.seed,
+          seedFromCommandLine: parsed.seed !== undefined,
+          preview: r.preview,
+          backend: { name: backend?.name, version: backend?.version },
+          packages: { ouro: version, ...tfVersions() },
+          node: process.version,
+          wallTimeMs: r.wallMs,
+          finishedAt: new Date().toISOString(),
+          replicates: r.replicates,
+          generations: r.generations,
+          sweeps: r.sweeps,
+          points: r.points,
+          metrics: r.metrics,
+        };
+        writeAtomic(join(dir, 'result.json'), JSON.stringify(json, null, 1) + '\n');
+        writeAtomic(join(dir, 'metrics.csv'), metricsCsv(r));
+        const rel = relative(process.cwd(), dir);
+        written.push(rel && !rel.startsWith('..') ? rel : dir);
+        if (tty) process.stderr.write('\r\x1b[K');
+        summaries.push(summaryTable(r, ir, backend ? `${backend.name} ${backend.version}` : 'unknown backend'));
+      },
+    });
+    if (tty) process.stderr.write('\r\x1b[K');
+    io.out(summaries.join('\n\n'));
+    io.err(
+      `ran ${result.experiments.length} experiment${result.experiments.length === 1 ? '' : 's'} on ${result.backend.name} in ${formatDuration(result.wallMs)}; results in ${written.join(', ')}`,
+    );
+    return 0;
+  } catch (e) {
+    if (tty) process.stderr.write('\r\x1b[K');
+    if (summaries.length) io.out(summaries.join('\n\n'));
+    if (e instanceof RuntimeError) {
+      io.err(`${e.nodeId ? `${where(ir, e.nodeId, file)}: error` : 'ouro run'}: ${e.message}`);
+      return e.code === 'aborted' ? 130 : 1;
+    }
+    io.err(`ouro run: internal error: ${e instanceof Error ? e.message : String(e)}`);
+    return 1;
+  } finally {
+    process.removeListener('SIGINT', onSigint);
+  }
+}
