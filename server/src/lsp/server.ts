@@ -107,7 +107,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
       severity: severity[d.severity],
       code: d.code,
       source: 'ouro',
-      message: d.message + (d.paper ? ` [${d.paper}]` : ''),
+      message: d.message,
     };
     if (d.unnecessary) out.tags = [DiagnosticTag.Unnecessary];
     if (d.related?.length) {
@@ -117,7 +117,8 @@ export function startServer(connection: Connection = createConnection(ProposedFe
         return { location: { uri: ruri, range: range(rdoc, r.range) }, message: r.message };
       });
     }
-    if (d.paper) out.codeDescription = { href: `https://ouro.invalid/papers/${d.paper}` };
+    // The paper a theory-backed diagnostic rests on (shared/papers/...), for clients that show it.
+    if (d.paper) out.data = { paper: d.paper };
     return out;
   };
 
