@@ -396,7 +396,7 @@ export function complete(a: Analysis, offset: number): Completions {
       ]);
   }
   if (after('from')) {
-    const head = lineHead(toks, i);
+    const head = lineHead(toks, i, text);
     if (head === 'synthetic' || head === 'Identifier' || p2 === 'of') return items(namesOf(scope, ['model']));
     if (head === 'select') return items(namesOf(scope, ['generators']));
     return items(namesOf(scope, ['data']));
@@ -408,16 +408,16 @@ export function complete(a: Analysis, offset: number): Completions {
     after('freeze') ||
     after('into') ||
     after('fit') ||
-    (after(',') && lineHead(toks, i) === 'fit')
+    (after(',') && lineHead(toks, i, text) === 'fit')
   )
     return items(namesOf(scope, ['model']));
   if (after('by')) {
-    if (lineHead(toks, i) === 'select')
+    if (lineHead(toks, i, text) === 'select')
       return items(algorithms.filter((x) => x.category === 'algorithm').map((x) => entryItem(x)));
     const sweeps = info?.sweeps.map((s) => s.sym.name) ?? [];
     return items(words([...sweeps, 'method', 'model']));
   }
-  if (after('compare') || (after(',') && lineHead(toks, i) === 'compare'))
+  if (after('compare') || (after(',') && lineHead(toks, i, text) === 'compare'))
     return items(
       algorithms.map((x) => ({
         label: x.name,
@@ -458,7 +458,7 @@ export function complete(a: Analysis, offset: number): Completions {
   if (after('level'))
     return items([...namesOf(scope, ['module']), entryItem(generatorKinds.find((x) => x.name === 'ar')!)]);
   if (after('pixel')) return items(heads.map((x) => entryItem(x)));
-  if (after('samples') && lineHead(toks, i) === 'view') return items(namesOf(scope, ['model']));
+  if (after('samples') && lineHead(toks, i, text) === 'view') return items(namesOf(scope, ['model']));
 
   if (atLineStart) {
     if (block === 'experiment') return items(statementSnippets.map(([l, s, d]) => kw(l, s, d)));
@@ -476,11 +476,12 @@ export function complete(a: Analysis, offset: number): Completions {
 }
 
 /** The first token of the statement holding token `i` (statement keywords start lines). */
-function lineHead(toks: readonly IToken[], i: number): string {
+function lineHead(toks: readonly IToken[], i: number, text: string): string {
   let j = i;
   while (j > 0) {
     const t = toks[j - 1]!;
-    if (t.image === '{' || t.image === '}' || (t.endLine ?? 0) < (toks[j]!.startLine ?? 0)) break;
+    const between = text.slice((t.endOffset ?? t.startOffset) + 1, toks[j]!.startOffset);
+    if (t.image === '{' || t.image === '}' || between.includes('\n')) break;
     j--;
   }
   const t = toks[j];
