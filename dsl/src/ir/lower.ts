@@ -45,6 +45,7 @@ export function lower(analysis: Analysis): IrProgram | undefined {
   }
   // Imported data used by this file's experiments.
   for (const imp of analysis.imports) {
+    const importLines = imp.analysis ? new LineIndex(imp.analysis.text) : undefined;
     for (const s of imp.analysis?.symbols ?? []) {
       if (s.kind !== 'data' || s.value.t !== 'call' || data[s.name]) continue;
       data[s.name] = {
@@ -54,7 +55,14 @@ export function lower(analysis: Analysis): IrProgram | undefined {
         args: argsToIr(s.value.args),
         dim: dataDim(s.value) ?? null,
       };
-      sourceMap[`data:${s.name}`] = { uri: s.uri, start: s.declRange.start, end: s.declRange.end, line: 0, col: 0 };
+      const lc = importLines?.lineCol(s.declRange.start) ?? { line: 0, col: 0 };
+      sourceMap[`data:${s.name}`] = {
+        uri: s.uri,
+        start: s.declRange.start,
+        end: s.declRange.end,
+        line: lc.line + 1,
+        col: lc.col + 1,
+      };
     }
   }
   const experiments = analysis.experiments.map((e) => lowerExperiment(e, analysis.uri, at));
