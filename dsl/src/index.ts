@@ -7,6 +7,9 @@ export { keywordNames } from './syntax/tokens.js';
 export { format, formatRange, type FormatResult } from './format/format.js';
 export {
   analyze,
+  diagnose,
+  type Diagnosis,
+  type ExperimentCache,
   resolveUri,
   type Analysis,
   type AnalyzeOptions,

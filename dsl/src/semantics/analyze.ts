@@ -143,6 +143,85 @@ export function analyze(text: string, options: AnalyzeOptions = {}): Analysis {
   return analyzeFile(uri, text, options.host, [], new Map(), options.previous);
 }
 
+/** What an experiment's check produced, kept to answer the next edit quickly. */
+interface CachedExperiment {
+  readonly start: number;
+  readonly end: number;
+  readonly diagnostics: readonly Diagnostic[];
+  /** The file-level names the experiment uses (they are not unused). */
+  readonly uses: readonly string[];
+  /** The text of every file-level declaration it depends on, directly or through others. */
+  readonly depends: string;
+}
+
+/** The diagnostics of each experiment, valid while everything outside the experiments is unchanged. */
+export interface ExperimentCache {
+  readonly fingerprint: string;
+  readonly entries: ReadonlyMap<string, CachedExperiment>;
+}
+
+/** The diagnostics of a spec, computed with the least work for an edit (see `diagnose`). */
+export interface Diagnosis {
+  readonly diagnostics: readonly Diagnostic[];
+  readonly parse: ParseResult;
+  readonly cache: ExperimentCache;
+  readonly hasErrors: boolean;
+  /** Every file this one uses, directly or through other files. */
+  readonly uses: readonly string[];
+}
+
+function usedFiles(a: Analysis, out = new Set<string>()): Set<string> {
+  for (const imp of a.imports) {
+    if (out.has(imp.uri)) continue;
+    out.add(imp.uri);
+    if (imp.analysis) usedFiles(imp.analysis, out);
+  }
+  return out;
+}
+
+/**
+ * The diagnostics `analyze` would report, computed incrementally: declarations whose text is
+ * unchanged are not parsed again (`previous.parse`), and experiments whose text is unchanged, while
+ * everything outside the experiments is unchanged too, keep their earlier diagnostics (moved to their
+ * new offsets) instead of being checked again. For editors: publish diagnostics fast after an edit.
+ */
+export function diagnose(
+  text: string,
+  options: Omit<AnalyzeOptions, 'previous'> & { previous?: Diagnosis } = {},
+): Diagnosis {
+  const uri = options.uri ?? 'untitled.ouro';
+  const next = new Map<string, CachedExperiment>();
+  const a = analyzeFile(uri, text, options.host, [], new Map(), options.previous?.parse, {
+    previous: options.previous?.cache,
+    next,
+  });
+  return {
+    diagnostics: a.diagnostics,
+    parse: a.parse,
+    cache: { fingerprint: a.fingerprint, entries: next },
+    hasErrors: a.hasErrors,
+    uses: [...usedFiles(a)],
+  };
+}
+
+/** Moves a cached diagnostic's ranges that lie inside its experiment's old span. */
+function moveDiagnostic(d: Diagnostic, from: CachedExperiment, delta: number, uri: string): Diagnostic {
+  if (delta === 0) return d;
+  const move = (r: TextRange): TextRange =>
+    r.start >= from.start && r.end <= from.end ? { start: r.start + delta, end: r.end + delta } : r;
+  const out: Diagnostic = { ...d, range: move(d.range) };
+  if (d.related)
+    (out as { related?: Diagnostic['related'] }).related = d.related.map((r) =>
+      r.uri && r.uri !== uri ? r : { ...r, range: move(r.range) },
+    );
+  if (d.fixes)
+    (out as { fixes?: Diagnostic['fixes'] }).fixes = d.fixes.map((f) => ({
+      ...f,
+      edits: f.edits.map((e) => ({ ...e, range: move(e.range) })),
+    }));
+  return out;
+}
+
 function analyzeFile(
   uri: string,
   text: string,
@@ -150,7 +229,8 @@ function analyzeFile(
   stack: string[],
   cache: Map<string, Analysis>,
   previous?: ParseResult,
-): Analysis {
+  experimentCache?: { readonly previous: ExperimentCache | undefined; readonly next: Map<string, CachedExperiment> },
+): Analysis & { fingerprint: string } {
   const parsed = parse(text, previous);
   const sink = new Sink(uri);
   const fileScope: Scope = { names: new Map(), parent: undefined };
@@ -158,6 +238,8 @@ function analyzeFile(
   const imports: ImportInfo[] = [];
   const experiments: ExperimentInfo[] = [];
   const spec = parsed.spec;
+  // Everything outside the experiments, with its position: experiments' results depend on it.
+  let fingerprint = '';
 
   try {
     // 1. Imports: their data, const and module declarations join this file's scope.
@@ -218,6 +300,40 @@ function analyzeFile(
     }
     currentText.value = text;
     (fileScope as { parent: Scope | undefined }).parent = importScope.names.size > 0 ? importScope : undefined;
+
+    // For the experiment cache: which names the file declares (their values are tracked per experiment,
+    // through `dependsOn`), and what the used files say.
+    const outside: string[] = [];
+    const declText = new Map<string, string>();
+    const declMentions = new Map<string, string[]>();
+    for (const d of spec.decls) {
+      if (d.kind === 'Experiment') continue;
+      if (d.kind === 'Use') {
+        outside.push(`use ${d.path?.value ?? ''}`);
+        continue;
+      }
+      const name = d.name?.text ?? '';
+      outside.push(`${d.kind} ${name}`);
+      declText.set(name, text.slice(d.range.start, d.range.end));
+      declMentions.set(name, namesIn(d.kind === 'Module' ? d.body : d.value));
+    }
+    for (const imp of imports) outside.push(`${imp.uri}\u0000${imp.analysis?.text ?? ''}`);
+    fingerprint = outside.join('\u0001');
+    /** The texts of the file-level declarations `names` depend on, transitively, in a canonical order. */
+    const dependsOn = (names: readonly string[]): string => {
+      const seen = new Set<string>();
+      const stack = [...names];
+      while (stack.length) {
+        const n = stack.pop()!;
+        if (seen.has(n) || !declText.has(n)) continue;
+        seen.add(n);
+        stack.push(...(declMentions.get(n) ?? []));
+      }
+      return [...seen]
+        .sort()
+        .map((n) => `${n}=${declText.get(n)}`)
+        .join('\u0001');
+    };
 
     // 2. Declare every top-level name first, so declarations may refer to later ones.
     const pending: { decl: A.DataDecl | A.ConstDecl | A.ModuleDecl; sym: Sym }[] = [];
@@ -329,14 +445,63 @@ function analyzeFile(
     };
     for (const p of pending) evalDecl(p);
 
-    // 4. Experiments.
+    // 4. Experiments. With an experiment cache (diagnose), an experiment whose text is unchanged keeps
+    // its diagnostics, provided nothing outside the experiments changed (the fingerprint).
+    const reuse = experimentCache?.previous?.fingerprint === fingerprint ? experimentCache.previous : undefined;
     for (const d of spec.decls) {
       if (d.kind !== 'Experiment') continue;
+      const key = experimentCache ? text.slice(d.range.start, d.range.end) : '';
+      const cached = reuse?.entries.get(key);
+      // Reusable when the declarations it depends on are unchanged, and each of its diagnostics lies
+      // wholly inside the experiment (a place outside it may have moved).
+      const inside = (r: TextRange): boolean => cached !== undefined && r.start >= cached.start && r.end <= cached.end;
+      const old =
+        cached &&
+        cached.depends === dependsOn(cached.uses) &&
+        cached.diagnostics.every(
+          (x) =>
+            inside(x.range) &&
+            (x.related ?? []).every((r) => (r.uri !== undefined && r.uri !== uri) || inside(r.range)) &&
+            (x.fixes ?? []).every((f) => f.edits.every((e) => inside(e.range))),
+        )
+          ? cached
+          : undefined;
+      if (old && experimentCache) {
+        const delta = d.range.start - old.start;
+        const moved = old.diagnostics.map((x) => moveDiagnostic(x, old, delta, uri));
+        sink.diagnostics.push(...moved);
+        for (const name of old.uses) {
+          const s = scopeLookup(fileScope, name);
+          if (s) s.used = true;
+        }
+        experimentCache.next.set(key, {
+          start: d.range.start,
+          end: d.range.end,
+          diagnostics: moved,
+          uses: old.uses,
+          depends: old.depends,
+        });
+        continue;
+      }
+      const before = sink.diagnostics.length;
+      const refsBefore = sink.references.length;
       experiments.push(checkExperiment(d, uri, fileScope, sink, symbols));
+      if (experimentCache) {
+        const uses = new Set<string>();
+        for (const r of sink.references.slice(refsBefore))
+          if (r.symbol.experiment === undefined && r.symbol.kind !== 'param') uses.add(r.symbol.name);
+        experimentCache.next.set(key, {
+          start: d.range.start,
+          end: d.range.end,
+          diagnostics: sink.diagnostics.slice(before),
+          uses: [...uses],
+          depends: dependsOn([...uses]),
+        });
+      }
     }
 
     // 5. Unused top-level declarations (a file without experiments is a library: nothing to report).
-    if (experiments.length > 0) {
+    if (spec.decls.some((d) => d.kind === 'Experiment')) {
       for (const s of symbols) {
         if ((s.kind === 'data' || s.kind === 'const' || s.kind === 'module') && !s.used && s.uri === uri) {
           sink.diagnostics.push({
@@ -374,6 +539,7 @@ function analyzeFile(
 
   const diagnostics = sortDiagnostics(dedupe([...parsed.diagnostics, ...sink.diagnostics]));
   return {
+    fingerprint,
     uri,
     text,
     parse: parsed,

@@ -124,7 +124,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
 
   const publish = (uri: string): void => {
     const doc = ws.document(uri);
-    const a = ws.analysis(uri);
+    const a = ws.diagnosis(uri);
     if (!doc || !a) return;
     void connection.sendDiagnostics({
       uri,

@@ -2,7 +2,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { analyze, type Analysis, type Host } from '@ouro/dsl';
+import { analyze, diagnose, type Analysis, type Diagnosis, type Host } from '@ouro/dsl';
 
 /** A file's text with its version; open documents come from the editor, the rest from disk. */
 interface Source {
@@ -28,6 +28,7 @@ export class Workspace {
   private readonly open = new Map<string, TextDocument>();
   private readonly disk = new Map<string, TextDocument>();
   private readonly memo = new Map<string, { key: string; analysis: Analysis }>();
+  private readonly diagnosisMemo = new Map<string, { key: string; diagnosis: Diagnosis }>();
   private generation = 0;
   private roots: string[] = [];
   readonly log: (msg: string) => void;
@@ -103,6 +104,7 @@ export class Workspace {
   didClose(uri: string): void {
     this.open.delete(uri);
     this.memo.delete(uri);
+    this.diagnosisMemo.delete(uri);
     this.disk.delete(uri);
     this.loadDisk(uri);
     this.generation++;
@@ -135,7 +137,9 @@ export class Workspace {
     const m = this.memo.get(uri);
     if (m && m.key === key) return m.analysis;
     const t0 = performance.now();
-    const previous = m?.analysis.parse;
+    // The latest parse of this file, from a full analysis or from a diagnosis, is reused.
+    const d = this.diagnosisMemo.get(uri);
+    const previous = d && d.key === key ? d.diagnosis.parse : m?.analysis.parse;
     const analysis = analyze(
       src.doc.getText(),
       previous ? { uri, host: this.host, previous } : { uri, host: this.host },
@@ -146,24 +150,33 @@ export class Workspace {
     return analysis;
   }
 
-  /** Open files whose analysis uses `uri` (directly or through other files). */
+  /**
+   * The diagnostics of a file, computed incrementally from its previous diagnosis (unchanged
+   * declarations are not parsed again, unchanged experiments not checked again): what is published
+   * after each edit.
+   */
+  diagnosis(uri: string): Diagnosis | undefined {
+    const src = this.source(uri);
+    if (!src) return undefined;
+    const key = `${src.doc.version}:${this.generation}:${src.open}`;
+    const m = this.diagnosisMemo.get(uri);
+    if (m && m.key === key) return m.diagnosis;
+    const t0 = performance.now();
+    const diagnosis = diagnose(src.doc.getText(), m ? { uri, host: this.host, previous: m.diagnosis } : { uri, host: this.host });
+    const ms = performance.now() - t0;
+    if (ms > 50) this.log(`diagnosed ${uri} in ${ms.toFixed(1)} ms`);
+    this.diagnosisMemo.set(uri, { key, diagnosis });
+    return diagnosis;
+  }
+
+  /** Open files that use `uri` (directly or through other files). */
   dependents(uri: string): string[] {
     const out: string[] = [];
     for (const other of this.open.keys()) {
       if (other === uri) continue;
-      const a = this.analysis(other);
-      if (a && usesTransitively(a, uri)) out.push(other);
+      const d = this.diagnosis(other);
+      if (d?.uses.includes(uri)) out.push(other);
     }
     return out;
   }
-}
-
-function usesTransitively(a: Analysis, target: string, seen = new Set<string>()): boolean {
-  for (const imp of a.imports) {
-    if (imp.uri === target) return true;
-    if (seen.has(imp.uri)) continue;
-    seen.add(imp.uri);
-    if (imp.analysis && usesTransitively(imp.analysis, target, seen)) return true;
-  }
-  return false;
 }
