@@ -74,25 +74,27 @@ async function main(): Promise<void> {
   // inside an experiment (a sample count), and at the top level (a const that experiments use).
   let version = 1;
   const mid = Math.floor(lines.length / 2);
-  const editLoop = async (pattern: RegExp): Promise<number[]> => {
+  const editLoop = async (pattern: RegExp, number: RegExp): Promise<number[]> => {
     const out: number[] = [];
     const line = lines.findIndex((l, i) => i >= mid && pattern.test(l));
     for (let k = 0; k < EDITS; k++) {
       version++;
       const old = lines[line]!;
-      lines[line] = old.replace(/\d+(?=\D*$)/, `${100 + (k % 3) * 7 + k}`);
+      lines[line] = old.replace(number, (m) => m.replace(/\d+/, `${100 + (k % 3) * 7 + k}`));
       const done = published(version);
       const s = performance.now();
       await conn.sendNotification('textDocument/didChange', {
         textDocument: { uri, version },
-        contentChanges: [{ range: { start: { line, character: 0 }, end: { line, character: old.length } }, text: lines[line] }],
+        contentChanges: [
+          { range: { start: { line, character: 0 }, end: { line, character: old.length } }, text: lines[line] },
+        ],
       });
       out.push((await done) - s);
     }
     return out;
   };
-  const diagInside = await editLoop(/^\s+real \d+ from \w+$/);
-  const diagTop = await editLoop(/^const \w+_replicates = \d+$/);
+  const diagInside = await editLoop(/^\s+real \d+ from \w+$/, /real \d+/);
+  const diagTop = await editLoop(/^const \w+_replicates = \d+$/, /\d+$/);
   await conn.sendRequest('shutdown');
   await conn.sendNotification('exit');
   conn.dispose();
