@@ -1,6 +1,7 @@
 /**
- * Ground-truth data sources the runtime can draw from: gaussian, categorical, zipf, and paired (a text
- * from a categorical or zipf source, then an image from gaussian_per_class).
+ * Ground-truth data sources the runtime can draw from: gaussian, categorical, zipf, paired (a text
+ * from a categorical or zipf source, then an image from gaussian_per_class), and the 2-D mixtures ring and
+ * grid.
  */
 import type { IrProgram, IrValue } from '@ouro/dsl';
 import { RuntimeError, unsupported } from './errors.js';
@@ -29,7 +30,16 @@ export interface PairedSource {
   readonly dim: number;
 }
 
-export type TruthSource = GaussianSource | CategoricalSource | PairedSource;
+/** ring and grid: equally weighted isotropic 2-D Gaussians at `centres` (the GAN benchmarks of coopinit.md). */
+export interface MixtureSource {
+  readonly kind: 'mixture';
+  readonly name: string;
+  readonly centres: readonly (readonly number[])[];
+  readonly std: number;
+  readonly dim: number;
+}
+
+export type TruthSource = GaussianSource | CategoricalSource | PairedSource | MixtureSource;
 
 /** A source, or the text or image half of a paired source. */
 export interface DataRef {
@@ -117,6 +127,28 @@ function fromCall(name: string, kind: string, args: Args, nodeId: string): Truth
       const spread = numArg(image.args, 'spread', 3, nodeId, what);
       const std = numArg(image.args, 'std', 1, nodeId, what);
       return { kind: 'paired', name, text: t, means: classMeans(t.probs.length, dim, spread), std, dim };
+    }
+    case 'ring': {
+      const K = numArg(args, 'modes', 8, nodeId, what);
+      const radius = numArg(args, 'radius', 2, nodeId, what);
+      if (!Number.isInteger(K) || K < 1)
+        throw new RuntimeError('invalid', nodeId, `${what}: \`modes\` must be a whole number of at least 1`);
+      const centres = Array.from({ length: K }, (_, k) => [
+        radius * Math.cos((2 * Math.PI * k) / K),
+        radius * Math.sin((2 * Math.PI * k) / K),
+      ]);
+      return { kind: 'mixture', name, centres, std: numArg(args, 'std', 0.05, nodeId, what), dim: 2 };
+    }
+    case 'grid': {
+      const rows = numArg(args, 'rows', 5, nodeId, what);
+      const cols = numArg(args, 'cols', 5, nodeId, what);
+      const spacing = numArg(args, 'spacing', 2, nodeId, what);
+      if (!Number.isInteger(rows) || !Number.isInteger(cols) || rows < 1 || cols < 1)
+        throw new RuntimeError('invalid', nodeId, `${what}: \`rows\` and \`cols\` must be whole numbers of at least 1`);
+      const centres: number[][] = [];
+      for (let i = 0; i < rows; i++)
+        for (let j = 0; j < cols; j++) centres.push([spacing * (j - (cols - 1) / 2), spacing * (i - (rows - 1) / 2)]);
+      return { kind: 'mixture', name, centres, std: numArg(args, 'std', 0.05, nodeId, what), dim: 2 };
     }
     default:
       throw unsupported(nodeId, `the data source \`${kind}\``);

@@ -13,6 +13,8 @@ import type { LoopRunner } from './loop.js';
 import { compileMetric, type CompiledMetric } from './metrics.js';
 import { envAt, makePlan, type Plan } from './plan.js';
 import { compileRetrain } from './retrain.js';
+import { compileTrain, type TrainJob } from './train.js';
+import { compileSelect, type CompiledSelect } from './select.js';
 import { States, tensorsOf, type ModelState } from './state.js';
 import type { ExecuteOptions, ExperimentResult, MetricSeries, RunResult } from './types.js';
 
@@ -97,31 +99,34 @@ export async function execute(ir: IrProgram, options: ExecuteOptions = {}): Prom
         `no experiment \`${options.experiment}\`; the spec has ${ir.experiments.map((e) => `\`${e.name}\``).join(', ') || 'none'}`,
       );
   }
-  const compiled = exps.map((e) => compileExperiment(ir, e, preview, options.seed));
+  const compiled = exps.map((e): Compiled | TrainJob | CompiledSelect =>
+    e.loop.kind === 'train'
+      ? compileTrain(ir, e, preview, options.seed)
+      : e.loop.kind === 'select'
+        ? compileSelect(ir, e, { preview, seed: options.seed })
+        : compileExperiment(ir, e, preview, options.seed),
+  );
   const total = compiled.reduce((a, c) => a + c.weight, 0);
   let doneWeight = 0;
   const results: ExperimentResult[] = [];
   for (const [i, c] of compiled.entries()) {
-    const r = await runExperiment(
-      c,
-      (t) => {
-        if (!options.onProgress) return;
-        const fraction = Math.min(1, (doneWeight + (c.weight * t) / c.plan.generations) / total);
-        const elapsedMs = Date.now() - started;
-        options.onProgress({
-          experiment: c.plan.exp.name,
-          experimentIndex: i,
-          experimentCount: compiled.length,
-          step: t,
-          steps: c.plan.generations,
-          unit: 'generation',
-          fraction,
-          elapsedMs,
-          etaMs: fraction > 0 ? (elapsedMs * (1 - fraction)) / fraction : null,
-        });
-      },
-      options.signal,
-    );
+    const report = (t: number): void => {
+      if (!options.onProgress) return;
+      const fraction = Math.min(1, (doneWeight + (c.weight * t) / c.plan.generations) / total);
+      const elapsedMs = Date.now() - started;
+      options.onProgress({
+        experiment: c.plan.exp.name,
+        experimentIndex: i,
+        experimentCount: compiled.length,
+        step: t,
+        steps: c.plan.generations,
+        unit: 'unit' in c ? c.unit : 'generation',
+        fraction,
+        elapsedMs,
+        etaMs: fraction > 0 ? (elapsedMs * (1 - fraction)) / fraction : null,
+      });
+    };
+    const r = 'run' in c ? await c.run(report, options.signal) : await runExperiment(c, report, options.signal);
     doneWeight += c.weight;
     results.push(r);
     options.onExperiment?.(r);

@@ -13,6 +13,7 @@ export {
   type BackendRequest,
 } from './backend.js';
 export { execute } from './execute.js';
+export { modeScores } from './metrics.js';
 export { RuntimeError, DivergenceError, type RuntimeErrorCode } from './errors.js';
 export { KeySpace, Stream, hashString, mixKeys } from './random.js';
 export type { Scalar } from './expr.js';

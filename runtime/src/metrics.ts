@@ -175,3 +175,27 @@ function quantity(ir: IrProgram, v: IrValue | undefined, models: ReadonlyMap<str
   }
   throw unsupported(id, `the metric argument ${JSON.stringify(v)}`);
 }
+
+/**
+ * `mode_coverage` and `high_quality_fraction` of samples `[n, d]` against a mixture's `centres` `[K][d]`
+ * with per-mode standard deviation `std` (coopinit.md): `[covered, hq]`, where a sample is high quality
+ * when it lies within 3·std of some centre, and a mode is covered when at least `minCount` samples lie
+ * within 3·std of it.
+ */
+export function modeScores(
+  samples: tf.Tensor2D,
+  centres: readonly (readonly number[])[],
+  std: number,
+  minCount: number,
+): tf.Tensor1D {
+  return tf.tidy(() => {
+    const C = tf.tensor2d(centres.map((c) => [...c]));
+    // Squared distances [n, K], by direct differences (exact at the centres).
+    const d2 = samples.expandDims(1).sub(C.expandDims(0)).square().sum(2);
+    const near = d2.lessEqual(9 * std * std).cast('float32'); // [n, K]
+    const perMode = near.sum(0); // [K]
+    const covered = perMode.greaterEqual(minCount).cast('float32').sum();
+    const hq = near.max(1).mean();
+    return tf.stack([covered, hq]) as tf.Tensor1D;
+  });
+}

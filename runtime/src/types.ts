@@ -12,10 +12,10 @@ export interface ProgressEvent {
   /** 0-based index among the experiments run, and how many run. */
   readonly experimentIndex: number;
   readonly experimentCount: number;
-  /** Generations done in this experiment, of `steps`. */
+  /** Generations (training steps for a `train` loop, rounds for a `select` loop) done in this experiment, of `steps`. */
   readonly step: number;
   readonly steps: number;
-  readonly unit: 'generation';
+  readonly unit: 'generation' | 'step' | 'round';
   /** Overall fraction done, over all experiments run (weighted by their estimated cost). */
   readonly fraction: number;
   readonly elapsedMs: number;
@@ -59,8 +59,12 @@ export interface MetricSeries {
   readonly name: string;
   /** The catalog metric, e.g. `mse`. */
   readonly metric: string;
-  /** The method measured: the loop kind for retrain and cycle experiments. */
+  /** The method measured: the loop kind for retrain and cycle experiments; for a `select` loop, the
+   * selection method (`mixture_ucb_cab`, ..., one series per metric and method). */
   readonly method: string;
+  /** For a `select` loop's `proportion:i` series (metric `proportion`): the generator i whose share of
+   * the samples drawn so far it records. */
+  readonly generator?: number;
   /** Generations at which the metric was recorded. */
   readonly t: readonly number[];
   /** values[point][replicate][i] is the metric at generation t[i]. */
@@ -73,13 +77,48 @@ export interface ExperimentResult {
   /** The seed used (the spec's, or the override). */
   readonly seed: number;
   readonly preview: boolean;
-  readonly loop: 'retrain' | 'cycle';
+  readonly loop: 'retrain' | 'cycle' | 'train' | 'select';
   readonly replicates: number;
+  /** Generations; for a `train` loop, training steps (the phases end to end, after preview scaling); for a
+   * `select` loop, rounds. */
   readonly generations: number;
   readonly sweeps: readonly SweepResult[];
   readonly points: readonly PointResult[];
   readonly metrics: readonly MetricSeries[];
+  /** Model samples for `view samples M` (a `train` loop's generator): one set per sweep point, replicate 0. */
+  readonly samples?: readonly SampleSet[];
+  /** For a `select` loop: its methods, generators and exact oracle values (see select.ts). */
+  readonly selection?: SelectionInfo;
   readonly wallMs: number;
+}
+
+/** What a `select` run compared, per sweep point where it can differ. */
+export interface SelectionInfo {
+  /** The loop's algorithm, then its `compare` methods: the `method` of the series. */
+  readonly methods: readonly string[];
+  /** Generator i: the modes of its source it samples. */
+  readonly generators: readonly { readonly source: string; readonly modes: readonly number[] }[];
+  /** The score optimised: `rke` (loss E k², RKE = 1/loss) or `kid` (loss MMD²). */
+  readonly score: 'rke' | 'kid';
+  /** Per sweep point: the exact optimal mixture weights, and the best single generator's index. */
+  readonly oracleWeights: readonly (readonly number[])[];
+  readonly bestSingle: readonly number[];
+  /** Per sweep point: the exact loss of each single generator and of the optimal mixture. */
+  readonly exactLoss: readonly { readonly single: readonly number[]; readonly oracle: number }[];
+}
+
+/** Samples of a model at the end of a run, for a scatter view. */
+export interface SampleSet {
+  /** The IR node id of the view that asked for them. */
+  readonly view: string;
+  readonly model: string;
+  /** Index into the experiment's `points`. */
+  readonly point: number;
+  readonly replicate: number;
+  /** The step at which they were drawn (the last). */
+  readonly t: number;
+  /** One row per sample: its coordinates (6 significant digits). */
+  readonly values: readonly (readonly number[])[];
 }
 
 export interface RunResult {

@@ -149,9 +149,11 @@ export function summaryTable(r: ExperimentResult, ir: IrProgram, backend: string
   const sweepNames = r.sweeps.map((s) => s.name);
   const out: string[] = [];
   out.push(
-    `${r.name}: ${r.loop}, ${r.replicates} replicate${r.replicates === 1 ? '' : 's'} × ${r.points.length} sweep point${r.points.length === 1 ? '' : 's'}, ${r.generations} generations, seed ${r.seed}, ${backend}, ${(r.wallMs / 1000).toFixed(1)} s${r.preview ? ' (preview)' : ''}`,
+    `${r.name}: ${r.loop}, ${r.replicates} replicate${r.replicates === 1 ? '' : 's'} × ${r.points.length} sweep point${r.points.length === 1 ? '' : 's'}, ${r.generations} ${r.loop === 'train' ? 'steps' : r.loop === 'select' ? 'rounds' : 'generations'}, seed ${r.seed}, ${backend}, ${(r.wallMs / 1000).toFixed(1)} s${r.preview ? ' (preview)' : ''}`,
   );
-  const header = ['metric', ...sweepNames, 't', 'mean', '± std'];
+  // A `select` loop's series are per method: a method column (and finals keyed by the first method's).
+  const byMethod = new Set(r.metrics.map((m) => m.method)).size > 1;
+  const header = ['metric', ...(byMethod ? ['method'] : []), ...sweepNames, 't', 'mean', '± std'];
   const rows: string[][] = [];
   const finals = new Map<string, number[]>(); // metric name → final mean per point
   for (const m of r.metrics) {
@@ -160,9 +162,16 @@ export function summaryTable(r: ExperimentResult, ir: IrProgram, backend: string
     r.points.forEach((p, pi) => {
       const { mean, std } = meanStd(m.values[pi]!.map((s) => s[last]!));
       means.push(mean);
-      rows.push([m.name, ...sweepNames.map((n) => String(p.values[n])), String(m.t[last]), fmt(mean), fmt(std)]);
+      rows.push([
+        m.name,
+        ...(byMethod ? [m.method] : []),
+        ...sweepNames.map((n) => String(p.values[n])),
+        String(m.t[last]),
+        fmt(mean),
+        fmt(std),
+      ]);
     });
-    finals.set(m.name, means);
+    if (!finals.has(m.name)) finals.set(m.name, means);
   }
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
   const line = (cells: string[]): string =>
@@ -253,11 +262,11 @@ export async function run(argv: readonly string[], io: Io, usage: string): Promi
       lastLine = now;
       const eta = e.etaMs === null ? '' : ` · ETA ${formatDuration(e.etaMs)}`;
       process.stderr.write(
-        `\r\x1b[K[${String(Math.floor(e.fraction * 100)).padStart(3)}%] ${e.experiment} generation ${e.step}/${e.steps} · ${formatDuration(e.elapsedMs)}${eta}`,
+        `\r\x1b[K[${String(Math.floor(e.fraction * 100)).padStart(3)}%] ${e.experiment} ${e.unit} ${e.step}/${e.steps} · ${formatDuration(e.elapsedMs)}${eta}`,
       );
     } else if (now - lastLine >= 5000 && !finished) {
       lastLine = now;
-      io.err(`[${Math.floor(e.fraction * 100)}%] ${e.experiment} generation ${e.step}/${e.steps}`);
+      io.err(`[${Math.floor(e.fraction * 100)}%] ${e.experiment} ${e.unit} ${e.step}/${e.steps}`);
     }
   };
   const { execute, currentBackend, tfVersions, RuntimeError } = await import('@ouro/runtime');
@@ -296,6 +305,8 @@ export async function run(argv: readonly string[], io: Io, usage: string): Promi
           sweeps: r.sweeps,
           points: r.points,
           metrics: r.metrics,
+          ...(r.samples ? { samples: r.samples } : {}),
+          ...(r.selection ? { selection: r.selection } : {}),
         };
         writeAtomic(join(dir, 'result.json'), JSON.stringify(json, null, 1) + '\n');
         writeAtomic(join(dir, 'metrics.csv'), metricsCsv(r));

@@ -143,10 +143,10 @@ test('backends: wasm really runs on wasm, cpu on cpu, with the same draws; a mis
 });
 
 test('runtime errors carry the IR node id', async () => {
-  await assert.rejects(execute(example('mixture-ucb.ouro'), { backend: 'wasm' }), (e: unknown) => {
+  await assert.rejects(execute(example('fractal.ouro'), { backend: 'wasm' }), (e: unknown) => {
     assert.ok(e instanceof RuntimeError);
     assert.equal(e.code, 'unsupported');
-    assert.equal(e.nodeId, 'experiment:best_mixture/select');
+    assert.equal(e.nodeId, 'experiment:fractal_digits/fit');
     assert.match(e.message, /not supported by this runtime yet/);
     return true;
   });

@@ -116,11 +116,11 @@ experiment pair {
 });
 
 test('ouro run: errors name their place in the spec and exit 1; usage errors exit 2', () => {
-  const unsupported = ouro('run', 'examples/mixture-ucb.ouro', '--out', join(tmp, 'x'));
+  const unsupported = ouro('run', 'examples/fractal.ouro', '--out', join(tmp, 'x'));
   assert.equal(unsupported.status, 1);
   assert.match(
     unsupported.stderr,
-    /^examples\/mixture-ucb\.ouro:8:3: error: a `select` loop is not supported by this runtime yet/m,
+    /^examples\/fractal\.ouro:17:3: error: a `fit` loop is not supported by this runtime yet/m,
   );
   const bad = join(tmp, 'bad.ouro');
   writeFileSync(bad, 'experiment e {\n  replicates 0\n}\n');

@@ -162,7 +162,10 @@ export class Workspace {
     const m = this.diagnosisMemo.get(uri);
     if (m && m.key === key) return m.diagnosis;
     const t0 = performance.now();
-    const diagnosis = diagnose(src.doc.getText(), m ? { uri, host: this.host, previous: m.diagnosis } : { uri, host: this.host });
+    const diagnosis = diagnose(
+      src.doc.getText(),
+      m ? { uri, host: this.host, previous: m.diagnosis } : { uri, host: this.host },
+    );
     const ms = performance.now() - t0;
     if (ms > 50) this.log(`diagnosed ${uri} in ${ms.toFixed(1)} ms`);
     this.diagnosisMemo.set(uri, { key, diagnosis });
