@@ -18,8 +18,11 @@ const WARMUP_RUNS = 5;
 const MEASURED_RUNS = 15;
 /** Target: a 5,000-line spec is parsed and analysed in under this many milliseconds. */
 const TARGET_5K_MS = 100;
-/** Target: doubling the spec at most doubles the time (10,000 lines < 2 × the 5,000-line time). */
-const TARGET_RATIO = 2;
+/**
+ * Target (issue #2): 10,000 lines in under twice the 5,000-line budget, i.e. < 200 ms. The ratio of the
+ * two measured times is printed as well: about 2 when the cost is linear in the spec's length.
+ */
+const TARGET_10K_MS = 2 * TARGET_5K_MS;
 
 const median = (xs: readonly number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
@@ -110,9 +113,9 @@ function main(): void {
       pass: small.totalMs < TARGET_5K_MS,
     },
     {
-      target: `${large.lines} lines: total < ${TARGET_RATIO}× the ${small.lines}-line total`,
-      value: `ratio ${ratio.toFixed(2)}`,
-      pass: ratio < TARGET_RATIO,
+      target: `${large.lines} lines: total < ${TARGET_10K_MS} ms (twice the ${small.lines}-line budget)`,
+      value: `${large.totalMs.toFixed(1)} ms (ratio to ${small.lines} lines ${ratio.toFixed(2)})`,
+      pass: large.totalMs < TARGET_10K_MS,
     },
   ];
 
