@@ -150,8 +150,8 @@ interface CachedExperiment {
   readonly diagnostics: readonly Diagnostic[];
   /** The file-level names the experiment uses (they are not unused). */
   readonly uses: readonly string[];
-  /** The text of every file-level declaration it depends on, directly or through others. */
-  readonly depends: string;
+  /** Every file-level declaration it depends on, directly or through others, with its text. */
+  readonly depends: readonly (readonly [string, string])[];
 }
 
 /** The diagnostics of each experiment, valid while everything outside the experiments is unchanged. */
@@ -319,8 +319,8 @@ function analyzeFile(
     }
     for (const imp of imports) outside.push(`${imp.uri}\u0000${imp.analysis?.text ?? ''}`);
     fingerprint = outside.join('\u0001');
-    /** The texts of the file-level declarations `names` depend on, transitively, in a canonical order. */
-    const dependsOn = (names: readonly string[]): string => {
+    /** The file-level declarations `names` depend on, transitively, with their texts. */
+    const dependsOn = (names: readonly string[]): [string, string][] => {
       const seen = new Set<string>();
       const stack = [...names];
       while (stack.length) {
@@ -329,11 +329,11 @@ function analyzeFile(
         seen.add(n);
         stack.push(...(declMentions.get(n) ?? []));
       }
-      return [...seen]
-        .sort()
-        .map((n) => `${n}=${declText.get(n)}`)
-        .join('\u0001');
+      return [...seen].map((n) => [n, declText.get(n)!]);
     };
+    // Unchanged when each of those declarations has the same text (then they mention the same names).
+    const unchanged = (depends: CachedExperiment['depends']): boolean =>
+      depends.every(([n, t]) => declText.get(n) === t);
 
     // 2. Declare every top-level name first, so declarations may refer to later ones.
     const pending: { decl: A.DataDecl | A.ConstDecl | A.ModuleDecl; sym: Sym }[] = [];
@@ -457,7 +457,7 @@ function analyzeFile(
       const inside = (r: TextRange): boolean => cached !== undefined && r.start >= cached.start && r.end <= cached.end;
       const old =
         cached &&
-        cached.depends === dependsOn(cached.uses) &&
+        unchanged(cached.depends) &&
         cached.diagnostics.every(
           (x) =>
             inside(x.range) &&
