@@ -18,3 +18,4 @@ export { RuntimeError, DivergenceError, type RuntimeErrorCode } from './errors.j
 export { KeySpace, Stream, hashString, mixKeys } from './random.js';
 export type { Scalar } from './expr.js';
 export type * from './types.js';
+export { startRun, type RunHandle, type StartRunOptions, type WorkerRunOptions } from './worker.js';

@@ -6,13 +6,13 @@
  */
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync, existsSync, statSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { dirname, join, relative, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { analyze, lower, LineIndex, type IrProgram } from '@ouro/dsl';
 // Types only here: the runtime (and TensorFlow.js, ~0.4 s to load) is imported when `ouro run` runs,
 // so `ouro check`, `fmt` and `lsp` start without it.
 import type { BackendRequest, ExperimentResult, ProgressEvent } from '@ouro/runtime';
+import type { RunHandle } from '@ouro/runtime/worker';
 import type { Io } from './cli.js';
 
 export const runUsage =
@@ -97,16 +97,6 @@ function writeAtomic(path: string, text: string): void {
   const tmp = `${path}.ouro-run-${process.pid}.tmp`;
   writeFileSync(tmp, text);
   renameSync(tmp, path);
-}
-
-/** Imports an optional package (tfjs-node) from the user's working directory first, then from Ouro's. */
-async function importer(specifier: string): Promise<unknown> {
-  try {
-    const req = createRequire(pathToFileURL(join(process.cwd(), 'noop.js')).href);
-    return await import(pathToFileURL(req.resolve(specifier)).href);
-  } catch {
-    return import(specifier);
-  }
 }
 
 function csvField(v: string | number | boolean): string {
@@ -261,31 +251,37 @@ export async function run(argv: readonly string[], io: Io, usage: string): Promi
       if (!finished && now - lastLine < 100) return;
       lastLine = now;
       const eta = e.etaMs === null ? '' : ` · ETA ${formatDuration(e.etaMs)}`;
+      const filled = Math.round(e.fraction * 20);
       process.stderr.write(
-        `\r\x1b[K[${String(Math.floor(e.fraction * 100)).padStart(3)}%] ${e.experiment} ${e.unit} ${e.step}/${e.steps} · ${formatDuration(e.elapsedMs)}${eta}`,
+        `\r\x1b[K${'█'.repeat(filled)}${'░'.repeat(20 - filled)} ${String(Math.floor(e.fraction * 100)).padStart(3)}% ${e.experiment} ${e.unit} ${e.step}/${e.steps} · ${formatDuration(e.elapsedMs)}${eta}`,
       );
     } else if (now - lastLine >= 5000 && !finished) {
       lastLine = now;
       io.err(`[${Math.floor(e.fraction * 100)}%] ${e.experiment} ${e.unit} ${e.step}/${e.steps}`);
     }
   };
-  const { execute, currentBackend, tfVersions, RuntimeError } = await import('@ouro/runtime');
+  // The run executes in a worker thread (TensorFlow.js loads there, not here); results are written here,
+  // atomically, as each experiment finishes, so Ctrl-C keeps every finished experiment's files whole.
+  const { startRun, RuntimeError } = await import('@ouro/runtime/worker');
   const written: string[] = [];
   const summaries: string[] = [];
-  const controller = new AbortController();
-  const onSigint = (): void => controller.abort();
+  let handle: RunHandle | undefined;
+  const onSigint = (): void => {
+    if (tty) process.stderr.write('\r\x1b[K');
+    io.err('ouro run: cancelling (Ctrl-C again to quit at once)');
+    handle?.cancel('the run was cancelled (Ctrl-C)');
+  };
   process.once('SIGINT', onSigint);
   try {
-    const result = await execute(ir, {
+    handle = startRun(ir, {
       experiment: parsed.experiment,
       preview: parsed.preview,
       backend: parsed.backend,
-      backendOptions: { importer },
+      // Optional backends (tfjs-node) resolve from the user's working directory first, then from Ouro's.
+      resolveFrom: process.cwd(),
       seed: parsed.seed,
-      signal: controller.signal,
       onProgress,
-      onExperiment: (r) => {
-        const backend = currentBackend();
+      onExperiment: (r, { backend, versions }) => {
         const dir = join(outDir, r.name);
         mkdirSync(dir, { recursive: true });
         const json = {
@@ -295,8 +291,8 @@ export async function run(argv: readonly string[], io: Io, usage: string): Promi
           seed: r.seed,
           seedFromCommandLine: parsed.seed !== undefined,
           preview: r.preview,
-          backend: { name: backend?.name, version: backend?.version },
-          packages: { ouro: version, ...tfVersions() },
+          backend: { name: backend.name, version: backend.version },
+          packages: { ouro: version, ...versions },
           node: process.version,
           wallTimeMs: r.wallMs,
           finishedAt: new Date().toISOString(),
@@ -313,9 +309,10 @@ export async function run(argv: readonly string[], io: Io, usage: string): Promi
         const rel = relative(process.cwd(), dir);
         written.push(rel && !rel.startsWith('..') ? rel : dir);
         if (tty) process.stderr.write('\r\x1b[K');
-        summaries.push(summaryTable(r, ir, backend ? `${backend.name} ${backend.version}` : 'unknown backend'));
+        summaries.push(summaryTable(r, ir, `${backend.name} ${backend.version}`));
       },
     });
+    const result = await handle.done;
     if (tty) process.stderr.write('\r\x1b[K');
     io.out(summaries.join('\n\n'));
     io.err(
@@ -325,9 +322,15 @@ export async function run(argv: readonly string[], io: Io, usage: string): Promi
   } catch (e) {
     if (tty) process.stderr.write('\r\x1b[K');
     if (summaries.length) io.out(summaries.join('\n\n'));
+    if (e instanceof RuntimeError && e.code === 'aborted') {
+      io.err(
+        `ouro run: ${e.message}${written.length ? `; the finished experiments' results are in ${written.join(', ')}` : '; no experiment had finished'}`,
+      );
+      return 130;
+    }
     if (e instanceof RuntimeError) {
       io.err(`${e.nodeId ? `${where(ir, e.nodeId, file)}: error` : 'ouro run'}: ${e.message}`);
-      return e.code === 'aborted' ? 130 : 1;
+      return 1;
     }
     io.err(`ouro run: internal error: ${e instanceof Error ? e.message : String(e)}`);
     return 1;
