@@ -16,6 +16,7 @@ import { compileRetrain } from './retrain.js';
 import { compileTrain, type TrainJob } from './train.js';
 import { compileSelect, type CompiledSelect } from './select.js';
 import { States, tensorsOf, type ModelState } from './state.js';
+import { theoryCurves } from './theory.js';
 import type { ExecuteOptions, ExperimentResult, MetricSeries, RunResult } from './types.js';
 
 interface Compiled {
@@ -126,7 +127,9 @@ export async function execute(ir: IrProgram, options: ExecuteOptions = {}): Prom
         etaMs: fraction > 0 ? (elapsedMs * (1 - fraction)) / fraction : null,
       });
     };
-    const r = 'run' in c ? await c.run(report, options.signal) : await runExperiment(c, report, options.signal);
+    const ran = 'run' in c ? await c.run(report, options.signal) : await runExperiment(c, report, options.signal);
+    const theory = theoryCurves(ir, c.plan.exp, ran.sweeps);
+    const r: ExperimentResult = { ...ran, views: c.plan.exp.views, ...(theory.length ? { theory } : {}) };
     doneWeight += c.weight;
     results.push(r);
     options.onExperiment?.(r);

@@ -441,7 +441,15 @@ async function trainOne(
         const pts: number[][] = [];
         for (let i = 0; i < SAMPLES_RECORDED; i++)
           pts.push(Array.from(flat.subarray(i * data.dim, (i + 1) * data.dim), (x) => round(x, 6)));
-        samples.push({ view: v.id, model: gSpec.name, point: p, replicate: 0, t: c.T, values: pts });
+        samples.push({
+          view: v.id,
+          model: gSpec.name,
+          point: p,
+          replicate: 0,
+          t: c.T,
+          values: pts,
+          truth: { source: data.name, centres: data.centres, std: data.std },
+        });
       }
   } finally {
     G.dispose();

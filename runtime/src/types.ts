@@ -1,3 +1,4 @@
+import type { IrView } from '@ouro/dsl';
 import type { BackendInfo, BackendOptions, BackendRequest } from './backend.js';
 import type { Scalar } from './expr.js';
 
@@ -89,7 +90,28 @@ export interface ExperimentResult {
   readonly samples?: readonly SampleSet[];
   /** For a `select` loop: its methods, generators and exact oracle values (see select.ts). */
   readonly selection?: SelectionInfo;
+  /** The spec's `view` statements, in order: what the results views draw. */
+  readonly views?: readonly IrView[];
+  /** Closed-form curves of a metric against a swept parameter, for the views to overlay (see theory.ts). */
+  readonly theory?: readonly TheoryCurve[];
   readonly wallMs: number;
+}
+
+/** A closed-form prediction of a metric's final value as a function of a sweep variable. */
+export interface TheoryCurve {
+  /** The metric series it predicts (its `name`). */
+  readonly metric: string;
+  /** The sweep variable on the x axis. */
+  readonly by: string;
+  /** The formula with the run's constants, e.g. `V*(w) = (w²/100 + (1 − w)²/100) / (w (2 − w))`. */
+  readonly label: string;
+  /** The paper in shared/papers/ it comes from. */
+  readonly paper: string;
+  /** The curve sampled over the swept range. */
+  readonly x: readonly number[];
+  readonly y: readonly number[];
+  /** Where the curve is smallest. */
+  readonly optimum: { readonly x: number; readonly y: number };
 }
 
 /** What a `select` run compared, per sweep point where it can differ. */
@@ -119,6 +141,13 @@ export interface SampleSet {
   readonly t: number;
   /** One row per sample: its coordinates (6 significant digits). */
   readonly values: readonly (readonly number[])[];
+  /** The data the model learns, when it is a mixture of isotropic Gaussians (ring, grid): its mode centres
+   * and their standard deviation, for a scatter against the truth. */
+  readonly truth?: {
+    readonly source: string;
+    readonly centres: readonly (readonly number[])[];
+    readonly std: number;
+  };
 }
 
 export interface RunResult {

@@ -1,23 +1,26 @@
 /**
  * `ouro run FILE [--experiment NAME] [--out DIR] [--preview] [--backend B] [--seed N]`: checks and lowers
- * the spec, executes its IR with @ouro/runtime, and writes per experiment `DIR/<experiment>/result.json`
- * and `metrics.csv` (tidy long form), each atomically (a temporary file, then a rename). Progress goes
+ * the spec, executes its IR with @ouro/runtime, and writes per experiment `DIR/<experiment>/result.json`,
+ * `metrics.csv` (tidy long form) and `report.html` (the results views, standalone), each atomically (a
+ * temporary file, then a rename). Progress goes
  * to stderr; a summary table of final values to stdout.
  */
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync, existsSync, statSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { analyze, lower, LineIndex, type IrProgram } from '@ouro/dsl';
 // Types only here: the runtime (and TensorFlow.js, ~0.4 s to load) is imported when `ouro run` runs,
 // so `ouro check`, `fmt` and `lsp` start without it.
-import type { BackendRequest, ExperimentResult, ProgressEvent } from '@ouro/runtime';
+import type { BackendRequest, ExperimentResult, ProgressEvent, RunResult } from '@ouro/runtime';
 import type { RunHandle } from '@ouro/runtime/worker';
 import type { Io } from './cli.js';
+import { renderReport } from './report.js';
 
 export const runUsage =
   '  ouro run FILE [--experiment NAME] [--out DIR] [--preview] [--backend B] [--seed N]\n' +
-  '                                   run a spec; writes DIR/<experiment>/result.json and metrics.csv\n' +
+  '                                   run a spec; writes DIR/<experiment>/result.json, metrics.csv\n' +
+  '                                   and report.html\n' +
   '                                   (DIR defaults to ouro-results/ beside the spec; B is auto, wasm,\n' +
   '                                   cpu, tensorflow or tensorflow-gpu)';
 
@@ -241,6 +244,7 @@ export async function run(argv: readonly string[], io: Io, usage: string): Promi
   }
   const outDir = resolve(parsed.out ?? join(dirname(uri), 'ouro-results'));
   const sha256 = createHash('sha256').update(text).digest('hex');
+  const startedAt = new Date().toISOString();
   const version = ownVersion();
   const tty = process.stderr.isTTY === true;
   let lastLine = Date.now();
@@ -303,9 +307,25 @@ export async function run(argv: readonly string[], io: Io, usage: string): Promi
           metrics: r.metrics,
           ...(r.samples ? { samples: r.samples } : {}),
           ...(r.selection ? { selection: r.selection } : {}),
+          ...(r.views ? { views: r.views } : {}),
+          ...(r.theory ? { theory: r.theory } : {}),
         };
         writeAtomic(join(dir, 'result.json'), JSON.stringify(json, null, 1) + '\n');
         writeAtomic(join(dir, 'metrics.csv'), metricsCsv(r));
+        try {
+          const run: RunResult = {
+            backend,
+            preview: r.preview,
+            seedOverride: parsed.seed ?? null,
+            versions: { ouro: version, ...versions },
+            experiments: [r],
+            wallMs: r.wallMs,
+          };
+          const meta = { runId: `cli-${startedAt}`, uri, startedAt, specHash: sha256, title: `${basename(uri)} · ${r.name}` };
+          writeAtomic(join(dir, 'report.html'), renderReport(run, meta));
+        } catch (e) {
+          io.err(`ouro run: report.html for ${r.name} not written: ${e instanceof Error ? e.message : String(e)}`);
+        }
         const rel = relative(process.cwd(), dir);
         written.push(rel && !rel.startsWith('..') ? rel : dir);
         if (tty) process.stderr.write('\r\x1b[K');

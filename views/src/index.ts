@@ -1,1 +1,4 @@
 export * from './protocol.js';
+export * from './specs.js';
+export * from './theme.js';
+export * from './html.js';

@@ -1,0 +1,2 @@
+// esbuild bundles CSS imports into dist/results.css.
+declare module '*.css';
