@@ -1,10 +1,13 @@
 // Builds the extension into two self-contained CommonJS bundles and copies the grammar into the package:
 //   dist/extension.js  the VS Code client (vscode is provided by the editor)
 //   dist/server.js     the language server with @ouro/dsl, chevrotain and vscode-languageserver inlined
+//   dist/worker-main.js the run worker (@ouro/runtime with TensorFlow.js), started by the server per run
+//   dist/*.wasm        tfjs-backend-wasm's binaries, which its Node build loads from beside the bundle (__dirname)
 //   syntaxes/          copies of ../syntaxes (the TextMate grammar and the language configuration)
 // `node esbuild.mjs --dev` adds source maps.
 import { build } from 'esbuild';
-import { cpSync, mkdirSync, rmSync } from 'node:fs';
+import { cpSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -24,7 +27,17 @@ const workspaceSources = {
   name: 'ouro-workspace-sources',
   setup(b) {
     b.onResolve({ filter: /^@ouro\/dsl$/ }, () => ({ path: join(root, 'dsl', 'src', 'index.ts') }));
+    b.onResolve({ filter: /^@ouro\/runtime$/ }, () => ({ path: join(root, 'runtime', 'src', 'index.ts') }));
+    b.onResolve({ filter: /^@ouro\/runtime\/worker$/ }, () => ({ path: join(root, 'runtime', 'src', 'worker.ts') }));
+    b.onResolve({ filter: /^@ouro\/views$/ }, () => ({ path: join(root, 'views', 'src', 'index.ts') }));
   },
+};
+
+// CommonJS has no import.meta: the bundles get it from their own file, so that `new URL('./worker-main.js',
+// import.meta.url)` (runtime/src/worker.ts) finds the worker bundle beside the server bundle.
+const importMetaUrl = {
+  banner: { js: "const __ouro_import_meta_url = require('node:url').pathToFileURL(__filename).href;" },
+  define: { 'import.meta.url': '__ouro_import_meta_url' },
 };
 
 const common = {
@@ -37,6 +50,12 @@ const common = {
   plugins: [workspaceSources],
 };
 
+// tfjs-backend-wasm's Node build looks for its binaries in its own directory, which is dist/ once bundled.
+const wasmDir = dirname(createRequire(join(root, 'runtime', 'package.json')).resolve('@tensorflow/tfjs-backend-wasm'));
+mkdirSync(join(here, 'dist'), { recursive: true });
+for (const f of readdirSync(wasmDir).filter((n) => n.endsWith('.wasm')))
+  cpSync(join(wasmDir, f), join(here, 'dist', f));
+
 await Promise.all([
   build({
     ...common,
@@ -48,5 +67,12 @@ await Promise.all([
     ...common,
     entryPoints: [join(root, 'server', 'src', 'lsp', 'main.ts')],
     outfile: join(here, 'dist', 'server.js'),
+    ...importMetaUrl,
+  }),
+  build({
+    ...common,
+    entryPoints: [join(root, 'runtime', 'src', 'worker-main.ts')],
+    outfile: join(here, 'dist', 'worker-main.js'),
+    ...importMetaUrl,
   }),
 ]);

@@ -17,7 +17,7 @@ function entries() {
   return execFileSync('python3', ['-c', script, vsix], { encoding: 'utf8' }).trim().split('\n').sort();
 }
 
-test('the .vsix holds only the bundles, the grammar, the icon and the docs', () => {
+test('the .vsix holds only the bundles, the wasm binaries, the grammar, the icon and the docs', () => {
   assert.ok(existsSync(vsix), `${vsix} is missing: run \`npm run package\``);
   assert.deepEqual(entries(), [
     '[Content_Types].xml',
@@ -26,6 +26,10 @@ test('the .vsix holds only the bundles, the grammar, the icon and the docs', () 
     'extension/changelog.md',
     'extension/dist/extension.js',
     'extension/dist/server.js',
+    'extension/dist/tfjs-backend-wasm-simd.wasm',
+    'extension/dist/tfjs-backend-wasm-threaded-simd.wasm',
+    'extension/dist/tfjs-backend-wasm.wasm',
+    'extension/dist/worker-main.js',
     'extension/images/ouro-file.svg',
     'extension/package.json',
     'extension/readme.md',
@@ -42,7 +46,16 @@ test('the bundles are self-contained CommonJS: only Node built-ins (and vscode) 
   );
   for (const [file, allowed] of [
     ['extension.js', new Set([...builtins, 'vscode'])],
-    ['server.js', builtins],
+    ['server.js', new Set([...builtins, 'worker_threads', 'node:worker_threads'])],
+    // The run worker: TensorFlow.js and its Node platform (node-fetch asks for the optional `encoding` in a try).
+    [
+      'worker-main.js',
+      new Set(
+        [...builtins, 'worker_threads', 'module', 'perf_hooks', 'http', 'https', 'zlib', 'punycode', 'string_decoder']
+          .flatMap((m) => [m, `node:${m}`])
+          .concat('encoding'),
+      ),
+    ],
   ]) {
     const code = readFileSync(join(clientDir, 'dist', file), 'utf8');
     assert.doesNotMatch(code, /^\s*(import|export)\s/m, `${file} is not CommonJS`);

@@ -26,6 +26,7 @@ import {
   type CodeAction,
   type DocumentSymbol,
   type SymbolInformation,
+  type InlayHint,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import {
@@ -52,6 +53,17 @@ import {
   type OutlineItem,
   type TextRange,
 } from '@ouro/dsl';
+import {
+  CancelRequestMethod,
+  ResultsRequestMethod,
+  RunRequestMethod,
+  type CancelParams,
+  type ResultsParams,
+  type ResultsResponse,
+  type RunParams,
+  type RunResponse,
+} from '@ouro/views';
+import { RunManager } from './runs.js';
 import { Workspace } from './workspace.js';
 
 const severity = {
@@ -95,6 +107,18 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   const ws = new Workspace((m) => connection.console.log(m));
   const pending = new Map<string, ReturnType<typeof setTimeout>>();
   let supportsRefreshInlay = false;
+  let supportsRefreshCodeLens = false;
+  // Runs (run on save, ouro/run): in worker threads; their results show as inlay hints, code lenses, hovers
+  // and diagnostics (runs.ts).
+  const runs = new RunManager(ws, {
+    notify: (method, params) => void connection.sendNotification(method, params),
+    changed: (uri) => {
+      publish(uri);
+      if (supportsRefreshInlay) void connection.languages.inlayHint.refresh().catch(() => undefined);
+      if (supportsRefreshCodeLens) void connection.sendRequest('workspace/codeLens/refresh').catch(() => undefined);
+    },
+    log: (m) => connection.console.log(m),
+  });
 
   const range = (doc: TextDocument, r: TextRange): Range => ({
     start: doc.positionAt(r.start),
@@ -129,7 +153,16 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     void connection.sendDiagnostics({
       uri,
       version: doc.version,
-      diagnostics: a.diagnostics.map((d) => toLsp(doc, d, uri)),
+      diagnostics: [
+        ...a.diagnostics.map((d) => toLsp(doc, d, uri)),
+        ...runs.diagnostics(uri).map((d): LspDiagnostic => ({
+          range: range(doc, d.range),
+          severity: DiagnosticSeverity.Error,
+          code: d.code,
+          source: 'ouro-run',
+          message: d.message,
+        })),
+      ],
     });
   };
 
@@ -152,9 +185,13 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     const roots = params.workspaceFolders?.map((f) => f.uri) ?? (params.rootUri ? [params.rootUri] : []);
     ws.setRoots(roots);
     supportsRefreshInlay = params.capabilities.workspace?.inlayHint?.refreshSupport === true;
+    supportsRefreshCodeLens = params.capabilities.workspace?.codeLens?.refreshSupport === true;
+    // `{ runOnSave: false }` from a client that must not run experiments (an untrusted workspace).
+    runs.configure(params.initializationOptions);
     return {
       capabilities: {
-        textDocumentSync: TextDocumentSyncKind.Incremental,
+        textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: { includeText: false } },
+        codeLensProvider: { resolveProvider: false },
         completionProvider: { triggerCharacters: ['.', ':', '(', ',', ' '], resolveProvider: false },
         hoverProvider: true,
         signatureHelpProvider: { triggerCharacters: ['(', ','], retriggerCharacters: [':'] },
@@ -187,6 +224,57 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     ws.didChange(e.document);
     schedule(e.document.uri);
   });
+  documents.onDidSave((e) => runs.didSave(e.document.uri));
+  // Settings pushed by the client: `{ ouro: { runOnSave, backend } }`.
+  connection.onDidChangeConfiguration((p) => runs.configure((p.settings as { ouro?: unknown } | null)?.ouro));
+  connection.onShutdown(() => runs.dispose());
+
+  const runRequest = (uri: string, budget: RunParams['budget'], experiment?: string): RunResponse => {
+    try {
+      return { runId: runs.request(uri, budget, experiment) };
+    } catch (e) {
+      throw new ResponseError(ErrorCodes.InvalidParams, e instanceof Error ? e.message : String(e));
+    }
+  };
+  connection.onRequest(RunRequestMethod, (p: RunParams): RunResponse => runRequest(p.uri, p.budget, p.experiment));
+  connection.onRequest(CancelRequestMethod, (p: CancelParams): null => {
+    runs.cancel(p);
+    return null;
+  });
+  connection.onRequest(ResultsRequestMethod, (p: ResultsParams): ResultsResponse => ({
+    uri: p.uri,
+    experiments: runs.results(p.uri),
+  }));
+  // The code lenses' commands, for clients that pass them to the server (VS Code's extension handles them
+  // itself; the server does not advertise them, so that the client does not register them twice).
+  connection.onExecuteCommand((p) => {
+    const [uri, experiment] = (p.arguments ?? []) as [string?, string?];
+    if (typeof uri !== 'string')
+      throw new ResponseError(ErrorCodes.InvalidParams, `${p.command} takes [uri, experiment]`);
+    switch (p.command) {
+      case 'ouro.runExperiment':
+        return runRequest(uri, 'preview', experiment);
+      case 'ouro.runExperimentFull':
+        return runRequest(uri, 'full', experiment);
+      case 'ouro.openResults':
+        return {
+          uri,
+          experiments: runs.results(uri).filter((h) => experiment === undefined || h.experiment === experiment),
+        };
+      default:
+        throw new ResponseError(ErrorCodes.MethodNotFound, `unknown command ${p.command}`);
+    }
+  });
+
+  connection.onCodeLens((p) =>
+    withAnalysis(p.textDocument.uri, (a, doc) =>
+      runs.codeLenses(a.uri, a).map((l) => ({
+        range: range(doc, l.range),
+        command: { title: l.title, command: l.command, ...(l.arguments ? { arguments: l.arguments } : {}) },
+      })),
+    ),
+  );
+
   documents.onDidClose((e) => {
     ws.didClose(e.document.uri);
     void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
@@ -208,8 +296,14 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   connection.onHover((p, token) =>
     withAnalysis(p.textDocument.uri, (a, doc) => {
       if (token.isCancellationRequested) return null;
-      const h = hover(a, doc.offsetAt(p.position));
-      return h ? { contents: { kind: MarkupKind.Markdown, value: h.markdown }, range: range(doc, h.range) } : null;
+      const offset = doc.offsetAt(p.position);
+      const h = hover(a, offset);
+      // On a metric that has run: its values and a sparkline after the language hover.
+      const hit = symbolAt(a, offset);
+      const values = hit ? runs.hover(a.uri, hit.symbol) : undefined;
+      if (!h && !values) return null;
+      const value = [h?.markdown, values].filter((x) => x !== undefined).join('\n\n---\n\n');
+      return { contents: { kind: MarkupKind.Markdown, value }, range: range(doc, (h ?? hit)!.range) };
     }),
   );
 
@@ -454,15 +548,26 @@ export function startServer(connection: Connection = createConnection(ProposedFe
 
   connection.languages.inlayHint.on(
     (p) =>
-      withAnalysis(p.textDocument.uri, (a, doc) =>
-        inlayHints(a, doc.offsetAt(p.range.start), doc.offsetAt(p.range.end)).map((h) => ({
-          position: doc.positionAt(h.offset),
-          label: h.label,
-          kind: InlayHintKind.Type,
-          paddingLeft: !h.label.startsWith(':'),
-          ...(h.tooltip ? { tooltip: h.tooltip } : {}),
-        })),
-      ) ?? [],
+      withAnalysis(p.textDocument.uri, (a, doc) => {
+        const start = doc.offsetAt(p.range.start);
+        const end = doc.offsetAt(p.range.end);
+        return [
+          ...inlayHints(a, start, end).map((h): InlayHint => ({
+            position: doc.positionAt(h.offset),
+            label: h.label,
+            kind: InlayHintKind.Type,
+            paddingLeft: !h.label.startsWith(':'),
+            ...(h.tooltip ? { tooltip: h.tooltip } : {}),
+          })),
+          // The latest value of each metric that has run, after its definition.
+          ...runs.inlayHints(a.uri, a, start, end).map((h): InlayHint => ({
+            position: doc.positionAt(h.offset),
+            label: h.label,
+            paddingLeft: true,
+            tooltip: h.tooltip,
+          })),
+        ].sort((x, y) => x.position.line - y.position.line || x.position.character - y.position.character);
+      }) ?? [],
   );
 
   documents.listen(connection);
