@@ -88,7 +88,7 @@ export function theoryCurves(ir: IrProgram, exp: IrExperiment, sweeps: readonly 
       );
     });
     const K = 181;
-    const x = Array.from({ length: K }, (_, i) => lo + ((hi - lo) * i) / (K - 1));
+    const x = Array.from({ length: K }, (_, i) => (i === K - 1 ? hi : lo + ((hi - lo) * i) / (K - 1)));
     const y = x.map((w) => scale * stationaryError(w, n, m));
     const wOpt = optimalRealWeight(n, m);
     const opt = wOpt >= lo && wOpt <= hi ? wOpt : x[y.indexOf(Math.min(...y))]!;
