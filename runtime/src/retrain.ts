@@ -189,6 +189,45 @@ export function compileRetrain(ctx: LoopCtx, loop: RetrainLoop): LoopRunner {
     return s;
   };
 
+  /**
+   * The weighted fit of `weightedFit` for d = 1, on the groups' samples `[B, n_g, 1]` without joining them:
+   * every replicate of a point shares the point's weights, so they stay `[P, 1, n_g]` rows that broadcast
+   * over the replicates, and the sums are elementwise products reduced over the samples (no concat, no
+   * `[B, N]` weight matrix, no batch of 1×1 matMuls). Same estimator; float32 sums in another order.
+   */
+  function weightedFit1(
+    parts: readonly tf.Tensor3D[],
+    w: Float32Array,
+    widths: readonly number[],
+    N: number,
+    unbiased: boolean,
+  ): { mean: tf.Tensor2D; cov: tf.Tensor3D } {
+    const { P, R, B } = plan;
+    let off = 0;
+    const xs = parts.map((x, gi) => {
+      const n = widths[gi]!;
+      const wg = new Float32Array(P * n);
+      for (let p = 0; p < P; p++) wg.set(w.subarray(p * N + off, p * N + off + n), p * n);
+      off += n;
+      return { x: x.reshape([P, R, n]), w: tf.tensor3d(wg, [P, 1, n]) };
+    });
+    const sum = (f: (g: (typeof xs)[number]) => tf.Tensor): tf.Tensor =>
+      xs.length === 1 ? f(xs[0]!) : tf.addN(xs.map(f));
+    const mean = sum((g) => g.x.mul(g.w).sum(2, true)); // [P, R, 1]
+    let cov = sum((g) => g.x.sub(mean).square().mul(g.w).sum(2, true));
+    if (unbiased) {
+      // 1 − Σ ωᵢ² per point (the weights are the same for every replicate of a point).
+      const denom = new Float32Array(P);
+      for (let p = 0; p < P; p++) {
+        let s2 = 0;
+        for (let i = p * N; i < (p + 1) * N; i++) s2 += w[i]! * w[i]!;
+        denom[p] = 1 - s2;
+      }
+      cov = cov.div(tf.tensor3d(denom, [P, 1, 1]));
+    }
+    return { mean: mean.reshape([B, 1]) as tf.Tensor2D, cov: cov.reshape([B, 1, 1]) as tf.Tensor3D };
+  }
+
   /** Real-weight statistics of the last generation, for diagnosing a divergence. */
   const lastWeights = new Map<string, { min: number; max: number }>();
 
@@ -284,11 +323,15 @@ export function compileRetrain(ctx: LoopCtx, loop: RetrainLoop): LoopRunner {
           if ('data' in g.from) return drawData(g.from.data, n, t, g.id);
           const src = gauss(g.from.model);
           const z = tf.tensor3d(plan.keys.normals(plan.rows, n * c.d, t, g.id), [plan.B, n, c.d]);
-          return sampleGaussian(src.mean, src.chol, z);
+          // In one dimension the Cholesky factor is the standard deviation: a broadcast multiply, not
+          // a batch of B 1×1 matMuls (which wasm runs one by one).
+          return c.d === 1
+            ? (z.mul(src.chol).add(src.mean.expandDims(1)) as tf.Tensor3D)
+            : sampleGaussian(src.mean, src.chol, z);
         });
-        const X = parts.length === 1 ? parts[0]! : (tf.concat(parts, 1) as tf.Tensor3D);
-        const fit = weightedFit(X, rowsOf(plan, w, N), c.unbiased);
-        let { mean, cov } = fit;
+        const fit = c.d === 1 ? weightedFit1(parts, w, widths, N, c.unbiased) : undefined;
+        const X = fit ? undefined : parts.length === 1 ? parts[0]! : (tf.concat(parts, 1) as tf.Tensor3D);
+        let { mean, cov } = fit ?? weightedFit(X!, rowsOf(plan, w, N), c.unbiased);
         if (update.some((u) => u === 0)) {
           const keep = tf.tensor1d(perRow(plan, update)).greater(0);
           mean = tf.where(keep.expandDims(1), mean, prev.mean) as tf.Tensor2D;
