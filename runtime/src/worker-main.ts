@@ -14,35 +14,35 @@ import { serializeError, type FromWorker, type WorkerData } from './worker.js';
 
 const port = parentPort;
 if (!port) throw new Error('worker-main.js runs as a worker thread, started by startRun()');
-const { ir, options, abort } = workerData as WorkerData;
 const post = (m: FromWorker): void => port.postMessage(m);
 
 /** Optional backends (tfjs-node) resolve from `resolveFrom` (the user's project) first, then from here. */
-const importer = async (specifier: string): Promise<unknown> => {
-  if (options.resolveFrom !== undefined) {
-    try {
-      const req = createRequire(pathToFileURL(join(options.resolveFrom, 'noop.js')).href);
-      return await import(pathToFileURL(req.resolve(specifier)).href);
-    } catch {
-      // not installed there: try Ouro's own dependencies
+const importer =
+  (resolveFrom: string | undefined) =>
+  async (specifier: string): Promise<unknown> => {
+    if (resolveFrom !== undefined) {
+      try {
+        const req = createRequire(pathToFileURL(join(resolveFrom, 'noop.js')).href);
+        return await import(pathToFileURL(req.resolve(specifier)).href);
+      } catch {
+        // not installed there: try Ouro's own dependencies
+      }
     }
-  }
-  return import(specifier);
-};
-
-const signal: AbortSignalLike = {
-  get aborted() {
-    return Atomics.load(abort, 0) === 1;
-  },
-};
+    return import(specifier);
+  };
 
 /** Runs the program; an async function, not top-level await, so that a CommonJS bundle of this file works. */
-async function main(): Promise<void> {
-  const { wasmPaths, resolveFrom: _resolveFrom, ...run } = options;
+async function main({ ir, options, abort }: WorkerData): Promise<void> {
+  const signal: AbortSignalLike = {
+    get aborted() {
+      return Atomics.load(abort, 0) === 1;
+    },
+  };
+  const { wasmPaths, resolveFrom, ...run } = options;
   try {
     const result = await execute(ir, {
       ...run,
-      backendOptions: { importer, ...(wasmPaths !== undefined ? { wasmPaths } : {}) },
+      backendOptions: { importer: importer(resolveFrom), ...(wasmPaths !== undefined ? { wasmPaths } : {}) },
       signal,
       onProgress: (event) => post({ type: 'progress', event }),
       onExperiment: (result) =>
@@ -54,4 +54,7 @@ async function main(): Promise<void> {
   }
 }
 
-void main();
+// Started with its run, or started ahead (a warm spare, see WarmWorkers) and handed its run later.
+const data = workerData as WorkerData | null;
+if (data) void main(data);
+else port.once('message', (m: { type: 'start'; data: WorkerData }) => void main(m.data));

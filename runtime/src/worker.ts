@@ -46,6 +46,8 @@ export interface StartRunOptions extends WorkerRunOptions {
   readonly graceMs?: number;
   /** The worker script; defaults to `worker-main.js` beside this module (a bundle ships it beside itself). */
   readonly workerUrl?: string | URL;
+  /** Take the worker from here (one started ahead, with the runtime loaded) instead of starting one. */
+  readonly warm?: WarmWorkers;
 }
 
 export interface RunHandle {
@@ -120,6 +122,57 @@ export function deserializeError(s: SerializedError): Error {
 const defaultWorkerUrl = (): URL => new URL('./worker-main.js', import.meta.url);
 
 /**
+ * One worker started ahead of its run, with the runtime (TensorFlow.js) already loaded, so that a run
+ * starts without that cost (a language server's run on save). Each run still gets a fresh worker: a spare is
+ * taken, never reused, and the next spare starts only once the runs are over (`refill`), so that loading it
+ * does not compete with a run for the cores. An idle spare does not keep the process alive.
+ */
+export class WarmWorkers {
+  private spare: Worker | undefined;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private disposed = false;
+
+  constructor(private readonly workerUrl: string | URL = defaultWorkerUrl()) {}
+
+  /** The spare (or a new worker), to be handed its run with `{ type: 'start', data }`. */
+  take(): Worker {
+    const w = this.spare ?? this.start();
+    this.spare = undefined;
+    w.removeAllListeners('error').removeAllListeners('exit');
+    w.ref();
+    return w;
+  }
+
+  /** Starts a spare after `delayMs` (if none is there); a no-op after dispose(). */
+  refill(delayMs = 0): void {
+    if (this.disposed || this.spare || this.timer) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      if (this.disposed || this.spare) return;
+      const w = this.start();
+      const drop = (): void => {
+        if (this.spare === w) this.spare = undefined;
+      };
+      w.on('error', drop).on('exit', drop);
+      w.unref();
+      this.spare = w;
+    }, delayMs);
+    this.timer.unref();
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    if (this.timer) clearTimeout(this.timer);
+    void this.spare?.terminate();
+    this.spare = undefined;
+  }
+
+  private start(): Worker {
+    return new Worker(this.workerUrl, { workerData: null });
+  }
+}
+
+/**
  * Starts executing `ir` in a new worker thread. Progress and finished experiments arrive through the
  * callbacks, on the caller's thread; `done` settles once, with the run's result or its error.
  */
@@ -134,7 +187,11 @@ export function startRun(ir: IrProgram, options: StartRunOptions = {}): RunHandl
     ...(options.resolveFrom !== undefined ? { resolveFrom: options.resolveFrom } : {}),
   };
   const data: WorkerData = { ir, options: runOptions, abort };
-  const worker = new Worker(options.workerUrl ?? defaultWorkerUrl(), { workerData: data });
+  let worker: Worker;
+  if (options.warm) {
+    worker = options.warm.take();
+    worker.postMessage({ type: 'start', data });
+  } else worker = new Worker(options.workerUrl ?? defaultWorkerUrl(), { workerData: data });
   let settled = false;
   let cancelled = false;
   let cancelReason = 'the run was cancelled';

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { execute, type ExperimentResult, type RunResult } from '@ouro/runtime';
-import { DivergenceError, RuntimeError, startRun } from '@ouro/runtime/worker';
+import { DivergenceError, RuntimeError, startRun, WarmWorkers } from '@ouro/runtime/worker';
 import { irOf } from './harness/runtime.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -96,6 +96,18 @@ test('a run in a worker gives the same results as in-process for the same seed',
   // A seed override crosses the thread boundary too.
   const seeded = await startRun(ir, { backend: 'wasm', seed: 5, preview: true }).done;
   assert.deepEqual(withoutTimes(seeded), withoutTimes(await execute(ir, { backend: 'wasm', seed: 5, preview: true })));
+  // So does a worker started ahead (a warm spare); each run takes a fresh one.
+  const warm = new WarmWorkers();
+  try {
+    warm.refill(0);
+    await new Promise((r) => setTimeout(r, 100));
+    const first = await startRun(ir, { backend: 'wasm', warm }).done;
+    const second = await startRun(ir, { backend: 'wasm', warm }).done;
+    assert.deepEqual(withoutTimes(first), withoutTimes(inProcess));
+    assert.deepEqual(withoutTimes(second), withoutTimes(inProcess));
+  } finally {
+    warm.dispose();
+  }
 });
 
 test('errors from the worker keep their class, code and IR node id', async () => {
@@ -227,7 +239,14 @@ test('ouro run: Ctrl-C exits 130 and keeps the finished experiments; cancelling 
   assert.equal(r.code, 130, r.stderr);
   assert.match(r.stderr, /cancelled/);
   assert.match(r.stderr, /finished experiments' results are in .*first/);
-  assert.deepEqual(files(out), ['first/metrics.csv', 'first/result.json']);
+  // The first experiment's files (result.json, metrics.csv, and whatever else a finished experiment gets),
+  // and nothing of the second.
+  const finished = files(out);
+  assert.ok(finished.includes('first/result.json') && finished.includes('first/metrics.csv'), finished.join());
+  assert.ok(
+    finished.every((f) => f.startsWith('first/') && !f.endsWith('.tmp')),
+    finished.join(),
+  );
   const earlier = {
     json: readFileSync(firstJson, 'utf8'),
     csv: readFileSync(join(out, 'first', 'metrics.csv'), 'utf8'),
@@ -243,11 +262,7 @@ test('ouro run: Ctrl-C exits 130 and keeps the finished experiments; cancelling 
       x.code === 130 || x.signal === 'SIGINT',
       `SIGINT at ${ms.toFixed(0)} ms: ${x.code} ${x.signal} ${x.stderr}`,
     );
-    assert.deepEqual(
-      files(out),
-      ['first/metrics.csv', 'first/result.json'],
-      `no partial files (SIGINT at ${ms.toFixed(0)} ms)`,
-    );
+    assert.deepEqual(files(out), finished, `no partial files (SIGINT at ${ms.toFixed(0)} ms)`);
     // The first experiment's files are whole: either the earlier ones, or this run's (same seed, same values).
     const now = JSON.parse(readFileSync(firstJson, 'utf8')) as typeof firstResult;
     assert.deepEqual(now.metrics, firstResult.metrics);

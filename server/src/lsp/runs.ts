@@ -19,7 +19,7 @@ import { availableParallelism } from 'node:os';
 import { dirname } from 'node:path';
 import { lower, type Analysis, type IrExperiment, type IrProgram, type TextRange } from '@ouro/dsl';
 import type { BackendRequest, ExperimentResult, ProgressEvent } from '@ouro/runtime';
-import { RuntimeError, startRun, type RunHandle, type StartRunOptions } from '@ouro/runtime/worker';
+import { RuntimeError, startRun, WarmWorkers, type RunHandle, type StartRunOptions } from '@ouro/runtime/worker';
 import {
   RunEndedNotificationMethod,
   RunProgressNotificationMethod,
@@ -179,6 +179,8 @@ export class RunManager {
   /** The IR of each file's current text, memoised per text. */
   private readonly irMemo = new Map<string, { text: string; ir: IrProgram | undefined }>();
   settings: Required<RunSettings> = { runOnSave: true, backend: 'auto' };
+  /** A worker with the runtime loaded, ready for the next run (started while nothing runs). */
+  private readonly warm: WarmWorkers;
 
   constructor(
     private readonly ws: Workspace,
@@ -188,6 +190,12 @@ export class RunManager {
     this.maxConcurrent = options.maxConcurrent ?? Math.max(1, Math.floor(availableParallelism() / 2));
     this.debounceMs = options.debounceMs ?? 150;
     this.historySize = options.historySize ?? 20;
+    this.warm = new WarmWorkers(options.worker?.workerUrl);
+  }
+
+  /** A spec was opened: with run on save on, have a worker ready before the first save. */
+  warmUp(): void {
+    if (this.settings.runOnSave) this.warm.refill(500);
   }
 
   /** Applies settings (initializationOptions or `ouro` settings); unknown values are ignored. */
@@ -277,6 +285,7 @@ export class RunManager {
 
   /** Cancels everything (server shutdown). */
   dispose(): void {
+    this.warm.dispose();
     for (const f of this.files.values()) {
       if (f.debounce) clearTimeout(f.debounce);
       f.pending = undefined;
@@ -411,6 +420,7 @@ export class RunManager {
       backend: this.settings.backend,
       ...(uriToPath(uri) ? { resolveFrom: dirname(uriToPath(uri)!) } : {}),
       ...this.options.worker,
+      warm: this.warm,
       onProgress: (e) => {
         last = e;
         const now = Date.now();
@@ -441,6 +451,7 @@ export class RunManager {
       this.host.log(`${uri}: run ${req.runId} ${status} in ${seconds(p.wallMs)}${message ? `: ${message}` : ''}`);
       this.host.changed(uri);
       this.pump();
+      if (this.running === 0) this.warm.refill(200);
     };
     handle.done.then(
       () => end('ok'),

@@ -218,6 +218,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
 
   documents.onDidOpen((e) => {
     ws.didOpen(e.document);
+    runs.warmUp();
     schedule(e.document.uri);
   });
   documents.onDidChangeContent((e) => {
