@@ -5,13 +5,13 @@
 // in a fresh worker) are reported separately.
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { createMessageConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node';
+import { load, machine, median, root } from './bench-util.js';
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
 const resultsFile = join(root, 'bench', 'results', 'run-on-save.json');
 const TARGET_MS = 2000;
 const SAVES = 6;
@@ -108,31 +108,26 @@ async function main(): Promise<void> {
 
   const first = samples[0]!;
   const later = samples.slice(1).map((s) => s.ms);
-  const median = [...later].sort((a, b) => a - b)[Math.floor(later.length / 2)]!;
+  const laterMedian = median(later);
   const worst = Math.max(first.ms, ...later);
   console.log('save → first inline value, examples/golden-ratio.ouro at preview budget (50 × 19 × 30), over stdio');
   for (const s of samples)
     console.log(`  save ${s.save}: ${String(s.ms).padStart(5)} ms  (run ${s.runMs} ms in its worker)  ${s.label}`);
   console.log(
-    `first save ${first.ms} ms; later saves median ${median} ms; worst ${worst} ms; target < ${TARGET_MS} ms  ${worst < TARGET_MS ? 'PASS' : 'FAIL'}`,
+    `first save ${first.ms} ms; later saves median ${laterMedian} ms; worst ${worst} ms; target < ${TARGET_MS} ms  ${worst < TARGET_MS ? 'PASS' : 'FAIL'}`,
   );
   mkdirSync(dirname(resultsFile), { recursive: true });
   writeFileSync(
     resultsFile,
     JSON.stringify(
       {
-        environment: {
-          node: process.version,
-          cpu: cpus()[0]?.model ?? 'unknown',
-          cores: cpus().length,
-          loadavg: loadavg(),
-          date: new Date().toISOString(),
-        },
+        machine: machine(),
+        load: load(),
         spec: 'examples/golden-ratio.ouro',
         budget: 'preview',
         targetMs: TARGET_MS,
         firstSaveMs: first.ms,
-        laterSavesMedianMs: median,
+        laterSavesMedianMs: laterMedian,
         worstMs: worst,
         pass: worst < TARGET_MS,
         samples,
