@@ -94,10 +94,22 @@ export function runLimited(
   });
 }
 
-/** The last non-empty line of a process's error output, for a one-line reason. */
+/** The last non-empty line of a process's output. */
 export const lastLine = (text: string): string =>
   text
     .split('\n')
     .map((l) => l.trim())
     .filter((l) => l.length > 0)
     .pop() ?? '';
+
+/**
+ * A one-line reason from a failed process's error output: the first line that names an error, not a
+ * stack frame nor Node's version footer after an uncaught exception; else the last line.
+ */
+export function errorLine(text: string): string {
+  const lines = text
+    .split(/[\r\n]+/)
+    .map((l) => l.trim())
+    .filter((l) => l.length > 0 && !l.startsWith('at ') && !/^Node\.js v\d/.test(l));
+  return lines.find((l) => /error/i.test(l)) ?? lines.pop() ?? '';
+}

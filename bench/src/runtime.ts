@@ -13,7 +13,7 @@ import { performance } from 'node:perf_hooks';
 import * as tf from '@tensorflow/tfjs';
 import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import { createBackend, tfVersions, type BackendName } from '@ouro/runtime';
-import { lastLine, load, machine, median, root, round, runLimited, table } from './bench-util.js';
+import { errorLine, load, machine, median, root, round, runLimited, table } from './bench-util.js';
 
 const resultsFile = join(root, 'bench', 'results', 'runtime.json');
 const BACKENDS: readonly BackendName[] = ['wasm', 'cpu', 'tensorflow', 'tensorflow-gpu'];
@@ -178,7 +178,7 @@ async function examples(): Promise<ExampleRun[]> {
         note = `stopped at the ${limit} s limit (${res.experiments} experiment(s) finished by then)`;
       } else if (r.code !== 0) {
         status = 'ERROR';
-        note = `exit ${r.code}: ${lastLine(r.stderr).slice(0, 300)}`;
+        note = `exit ${r.code}: ${errorLine(r.stderr).slice(0, 300)}`;
       } else status = wallS < targetS ? 'PASS' : 'FAIL';
       process.stderr.write(` ${wallS} s ${status}\n`);
       runs.push({
