@@ -321,7 +321,13 @@ export async function run(argv: readonly string[], io: Io, usage: string): Promi
             experiments: [r],
             wallMs: r.wallMs,
           };
-          const meta = { runId: `cli-${startedAt}`, uri, startedAt, specHash: sha256, title: `${basename(uri)} · ${r.name}` };
+          const meta = {
+            runId: `cli-${startedAt}`,
+            uri,
+            startedAt,
+            specHash: sha256,
+            title: `${basename(uri)} · ${r.name}`,
+          };
           writeAtomic(join(dir, 'report.html'), renderReport(run, meta));
         } catch (e) {
           io.err(`ouro run: report.html for ${r.name} not written: ${e instanceof Error ? e.message : String(e)}`);
