@@ -114,6 +114,12 @@ export function compileMetric(
     case 'drift': {
       const { name, kind } = kindOf(m.args['model'], 'the argument');
       if (kind !== 'gaussian_fit' && kind !== 'conditional_gaussian') throw wrongKind(name, kind);
+      const c = m.args['class'];
+      if (c !== undefined && c !== null && (typeof c !== 'number' || !Number.isInteger(c) || c < 0))
+        throw new RuntimeError('invalid', m.id, `\`class\` must be a class index (0, 1, …), got ${JSON.stringify(c)}`);
+      const cls = typeof c === 'number' ? c : null;
+      if (cls !== null && kind !== 'conditional_gaussian')
+        throw new RuntimeError('invalid', m.id, `\`class\` needs a conditional_gaussian; \`${name}\` is a ${kind}`);
       return {
         ir: m,
         times,
@@ -129,6 +135,16 @@ export function compileMetric(
             if (given.kind !== 'categorical_fit') throw wrongKind(st.given, given.kind);
             const perClass =
               m.metric === 'trace_cov' ? trace(st.cov, st.d) : st.mean.sub(st.mean0).square().sum(2).sqrt(); // [B, K]
+            if (cls !== null) {
+              const K = perClass.shape[1]!;
+              if (cls >= K)
+                throw new RuntimeError(
+                  'invalid',
+                  m.id,
+                  `\`class\` is ${cls}, but \`${name}\` has classes 0 to ${K - 1}`,
+                );
+              return perClass.slice([0, cls], [-1, 1]).reshape([-1]) as tf.Tensor1D;
+            }
             return perClass.mul(given.probs).sum(1) as tf.Tensor1D;
           }),
       };

@@ -390,8 +390,17 @@ export const metrics: readonly CatalogEntry[] = [
   {
     name: 'trace_cov',
     category: 'metric',
-    doc: "Trace of a model's covariance; for a conditional Gaussian, the probability-weighted mean over classes.",
-    params: [modelArg('model', 'a gaussian_fit or conditional_gaussian model')],
+    doc: "Trace of a model's covariance; for a conditional Gaussian, the probability-weighted mean over classes, or one class's with `class`.",
+    params: [
+      modelArg('model', 'a gaussian_fit or conditional_gaussian model'),
+      {
+        name: 'class',
+        type: 'int',
+        min: 0,
+        optional: true,
+        doc: 'a conditional Gaussian: the trace of this class only (0-based), not the mean over classes',
+      },
+    ],
     accepts: ['gaussian', 'conditional'],
     example: 'metric spread = trace_cov(image) every generation',
     paper: 'coevolving.md',
