@@ -9,6 +9,8 @@ import { execute, type ExperimentResult } from '@ouro/runtime';
 import {
   buildViews,
   jsonInScript,
+  m4,
+  MAX_POINTS_PER_LINE,
   paletteFrom,
   recordFromJson,
   reportHtml,
@@ -129,7 +131,11 @@ test('bands: ±1 standard error or the 10–90 % quantiles of the replicates', (
   const se = buildViews(r, { band: 'se' })[0]!;
   const q = buildViews(r, { band: 'quantile' })[0]!;
   const rows = (v: ResultView): { lo: number; hi: number; mean: number }[] =>
-    (v.spec as unknown as { data: { values: { lo: number; hi: number; mean: number }[] } }).data.values;
+    (
+      v.spec as unknown as {
+        layer: { mark: { type: string }; data: { values: { lo: number; hi: number; mean: number }[] } }[];
+      }
+    ).layer.find((l) => l.mark.type === 'line')!.data.values;
   const div = r.metrics.find((m) => m.name === 'diversity')!;
   const last = div.t.length - 1;
   const reps = div.values[0]!.map((x) => x[last]!);
@@ -392,4 +398,25 @@ experiment e {
   );
   assert.equal((await run(spec('real: 0.5, synthetic: 0.5'))).theory, undefined, 'fixed weights: no curve in w');
   assert.equal((await run(spec('real: w * w, synthetic: 1 - w * w'))).theory, undefined, 'the weight is not w itself');
+});
+
+test('long series: M4 keeps per column the first, lowest, highest and last point; the band its envelope', () => {
+  const T = 10_000;
+  const rows = Array.from({ length: T }, (_, t) => {
+    const mean = Math.sin(t / 37) + (t === 4321 ? 5 : 0) - (t === 8765 ? 5 : 0);
+    return { t, mean, lo: mean - 0.1 - (t % 7) / 100, hi: mean + 0.1 + (t % 5) / 100 };
+  });
+  const { line, band } = m4(rows);
+  assert.ok(line.length <= 4 * 1000 && line.length < T, `${line.length} points drawn of ${T}`);
+  assert.deepEqual(line[0], rows[0]);
+  assert.deepEqual(line[line.length - 1], rows[T - 1]);
+  assert.ok(line.some((r) => r.t === 4321) && line.some((r) => r.t === 8765), 'spikes survive');
+  for (let i = 1; i < line.length; i++) assert.ok(line[i]!.t > line[i - 1]!.t, 'in x order');
+  // Every original band value lies inside the envelope of its column.
+  const lo = Math.min(...rows.map((r) => r.lo));
+  const hi = Math.max(...rows.map((r) => r.hi));
+  assert.equal(Math.min(...band.map((r) => r.lo)), lo);
+  assert.equal(Math.max(...band.map((r) => r.hi)), hi);
+  const short = rows.slice(0, MAX_POINTS_PER_LINE);
+  assert.equal(m4(short).line.length, MAX_POINTS_PER_LINE, 'short series are drawn whole');
 });

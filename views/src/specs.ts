@@ -72,6 +72,47 @@ export function summarise(xs: readonly number[]): { mean: number; se: number; q1
   return { mean, se, q10: q(0.1), q90: q(0.9) };
 }
 
+/** Above this many points per line, lines and bands are reduced per column of the x range (see m4). */
+export const MAX_POINTS_PER_LINE = 2000;
+/** Columns of the x range for the reduction: more than a plot's width in pixels. */
+const COLUMNS = 1000;
+
+/**
+ * M4 reduction of a line sorted by x: per column of the x range, the first, lowest, highest and last point,
+ * in x order — the line drawn through them covers the same pixels as through all points at up to COLUMNS
+ * pixels wide. The band keeps, per column, the lowest `lo` and the highest `hi` (its envelope).
+ */
+export function m4<R extends { t: number; mean: number; lo: number; hi: number }>(
+  rows: readonly R[],
+): { line: R[]; band: R[] } {
+  if (rows.length <= MAX_POINTS_PER_LINE) return { line: [...rows], band: [...rows] };
+  const t0 = rows[0]!.t;
+  const span = rows[rows.length - 1]!.t - t0 || 1;
+  const line: R[] = [];
+  const bandRows: R[] = [];
+  let i = 0;
+  while (i < rows.length) {
+    const col = Math.min(COLUMNS - 1, Math.floor(((rows[i]!.t - t0) / span) * COLUMNS));
+    let j = i;
+    let lo = i;
+    let hi = i;
+    let bandLo = rows[i]!.lo;
+    let bandHi = rows[i]!.hi;
+    while (j < rows.length && Math.min(COLUMNS - 1, Math.floor(((rows[j]!.t - t0) / span) * COLUMNS)) === col) {
+      const r = rows[j]!;
+      if (r.mean < rows[lo]!.mean) lo = j;
+      if (r.mean > rows[hi]!.mean) hi = j;
+      if (r.lo < bandLo) bandLo = r.lo;
+      if (r.hi > bandHi) bandHi = r.hi;
+      j++;
+    }
+    for (const k of [...new Set([i, lo, hi, j - 1])].sort((a, b) => a - b)) line.push(rows[k]!);
+    bandRows.push({ ...rows[i]!, lo: bandLo, hi: bandHi }, { ...rows[j - 1]!, lo: bandLo, hi: bandHi });
+    i = j;
+  }
+  return { line, band: bandRows };
+}
+
 function band(s: ReturnType<typeof summarise>, kind: BandKind): { lo: number; hi: number } {
   return kind === 'se' ? { lo: s.mean - s.se, hi: s.mean + s.se } : { lo: s.q10, hi: s.q90 };
 }
@@ -139,18 +180,25 @@ function overView(
   const series = r.metrics.filter((m) => m.name === metric);
   if (series.length === 0) return undefined;
   const multiMethod = new Set(series.map((m) => m.method)).size > 1;
-  const rows: Row[] = [];
+  type OverRow = { t: number; mean: number; lo: number; hi: number; group: string };
+  const rows: OverRow[] = [];
+  const bandRows: OverRow[] = [];
+  let reduced = false;
   for (const m of series)
     m.values.forEach((reps, pi) => {
       const group = groupLabel(r, m, pi, multiMethod);
-      m.t.forEach((t, ti) => {
+      const line: OverRow[] = m.t.map((t, ti) => {
         const s = summarise(reps.map((x) => x[ti]!));
         const b = band(s, opts.band);
-        rows.push({ t, mean: num(s.mean), lo: num(b.lo), hi: num(b.hi), group });
+        return { t, mean: num(s.mean), lo: num(b.lo), hi: num(b.hi), group };
       });
+      const small = m4(line);
+      reduced ||= small.line.length < line.length;
+      rows.push(...small.line);
+      bandRows.push(...small.band);
     });
   const unit = timeUnit(r);
-  const groups = new Set(rows.map((x) => x['group'])).size;
+  const groups = new Set(rows.map((x) => x.group)).size;
   const showBand = r.replicates > 1;
   const color = {
     field: 'group',
@@ -160,31 +208,37 @@ function overView(
     legend: { symbolOpacity: 1, symbolType: 'stroke' },
   };
   const x = { field: 't', type: 'quantitative', title: `${unit}s`, scale: { nice: false } };
+  const tooltipOver = [
+    { field: 'group', title: color.title },
+    { field: 't', title: unit },
+    { field: 'mean', format: '.4~g' },
+    { field: 'lo', format: '.4~g' },
+    { field: 'hi', format: '.4~g' },
+  ];
   const spec = {
     ...baseSpec,
-    ...withTitle(`${metric} over ${unit}s`, bandLabel(opts.band, r.replicates)),
-    data: { values: rows },
+    ...withTitle(
+      `${metric} over ${unit}s`,
+      bandLabel(opts.band, r.replicates) + (reduced ? ` · long series drawn per pixel column (M4)` : ''),
+    ),
     encoding: groups > 1 ? { x, color } : { x },
     layer: [
       ...(showBand
         ? [
             {
+              data: { values: bandRows },
               mark: { type: 'area', opacity: 0.18 },
               encoding: { y: { field: 'lo', type: 'quantitative', title: metric }, y2: { field: 'hi' } },
             },
           ]
         : []),
       {
-        mark: { type: 'line', strokeWidth: 1.75, point: rows.length <= 60 * Math.max(1, groups) && rows.length <= 200 },
+        data: { values: rows },
+        mark: { type: 'line', strokeWidth: 1.75, point: rows.length <= 200 },
         encoding: {
           y: { field: 'mean', type: 'quantitative', title: metric, scale: { zero: false } },
-          tooltip: [
-            { field: 'group', title: color.title },
-            { field: 't', title: unit },
-            { field: 'mean', format: '.4~g' },
-            { field: 'lo', format: '.4~g' },
-            { field: 'hi', format: '.4~g' },
-          ],
+          // Per-point tooltips cost a scenegraph field per point: only where points are few enough to hover.
+          ...(rows.length > MAX_POINTS_PER_LINE ? {} : { tooltip: tooltipOver }),
         },
       },
     ],

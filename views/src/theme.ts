@@ -139,7 +139,12 @@ export function themed(spec: TopLevelSpec, p: Palette): TopLevelSpec {
     'var-theory': p.theory,
     'var-fg': p.foreground,
   };
-  return JSON.parse(JSON.stringify(spec), (_k, v: unknown) =>
-    typeof v === 'string' && v in names ? names[v] : v,
-  ) as TopLevelSpec;
+  // A structural copy that shares the (large, colourless) data arrays instead of copying them.
+  const walk = (v: unknown, key: string): unknown => {
+    if (typeof v === 'string') return v in names ? names[v] : v;
+    if (Array.isArray(v)) return key === 'values' ? v : v.map((x) => walk(x, ''));
+    if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x, k)]));
+    return v;
+  };
+  return walk(spec, '') as TopLevelSpec;
 }

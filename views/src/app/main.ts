@@ -13,7 +13,7 @@ import '@vscode-elements/elements/dist/vscode-progress-bar/index.js';
 import '@vscode-elements/elements/dist/vscode-single-select/index.js';
 import { parse, View } from 'vega';
 import { expressionInterpreter } from 'vega-interpreter';
-import { compile } from 'vega-lite';
+import { compile, type TopLevelSpec } from 'vega-lite';
 import type { ReportData } from '../html.js';
 import type { ExperimentHistory, FromWebview, RunRecord, ToWebview } from '../protocol.js';
 import { buildViews, tableCsv, type BandKind, type ResultView } from '../specs.js';
@@ -160,7 +160,10 @@ async function drawView(fig: HTMLElement, v: ResultView, p: Palette, label: stri
   const chart = el('div', { class: 'chart', tabindex: '0', role: 'img', 'aria-label': v.description });
   fig.append(head, chart);
   const started = performance.now();
-  const vl = compile(themed(v.spec, p), { config: vegaConfig(p) });
+  const spec = themed(v.spec, p) as TopLevelSpec & { width?: unknown };
+  // The container's width, measured once: `width: 'container'` would lay the plot out twice.
+  if (spec.width === 'container') spec.width = Math.max(320, chart.clientWidth);
+  const vl = compile(spec, { config: vegaConfig(p) });
   const view = new View(parse(vl.spec, undefined, { ast: true }), {
     expr: expressionInterpreter,
     renderer: 'svg',
