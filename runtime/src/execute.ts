@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { IrExperiment, IrModel, IrProgram } from '@ouro/dsl';
 import { createBackend, tfVersions } from './backend.js';
 import { compileCycle } from './cycle.js';
+import { compileFit, type FitJob } from './fit.js';
 import { DivergenceError, RuntimeError, unsupported } from './errors.js';
 import { describeEnv } from './expr.js';
 import type { LoopRunner } from './loop.js';
@@ -100,12 +101,17 @@ export async function execute(ir: IrProgram, options: ExecuteOptions = {}): Prom
         `no experiment \`${options.experiment}\`; the spec has ${ir.experiments.map((e) => `\`${e.name}\``).join(', ') || 'none'}`,
       );
   }
-  const compiled = exps.map((e): Compiled | TrainJob | CompiledSelect =>
-    e.loop.kind === 'train'
-      ? compileTrain(ir, e, preview, options.seed)
-      : e.loop.kind === 'select'
-        ? compileSelect(ir, e, { preview, seed: options.seed })
-        : compileExperiment(ir, e, preview, options.seed),
+  const compiled = exps.map((e): Compiled | TrainJob | CompiledSelect | FitJob =>
+    e.loop.kind === 'fit'
+      ? compileFit(ir, e, preview, options.seed)
+      : e.loop.kind === 'train'
+        ? compileTrain(ir, e, preview, options.seed, {
+            ...(options.workers === undefined ? {} : { workers: options.workers }),
+            ...(options.backendOptions ? { backendOptions: options.backendOptions } : {}),
+          })
+        : e.loop.kind === 'select'
+          ? compileSelect(ir, e, { preview, seed: options.seed })
+          : compileExperiment(ir, e, preview, options.seed),
   );
   const total = compiled.reduce((a, c) => a + c.weight, 0);
   let doneWeight = 0;

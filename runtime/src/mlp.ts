@@ -1,5 +1,5 @@
 /**
- * Small multilayer perceptrons on raw `tf.variable` weights, with their own Adam (so that moments can be
+ * Small multilayer perceptrons on one flat `tf.variable` of weights, trained by explicit backpropagation, with their own Adam (so that moments can be
  * reset between training phases and everything is disposed explicitly). Initial weights come from the
  * caller's seeded normals (random.ts), so a network is a pure function of the seed and its draw site.
  */
@@ -80,39 +80,49 @@ export function paramCount(s: MlpSpec): number {
   return n;
 }
 
-function activate(x: tf.Tensor2D, a: Activation): tf.Tensor2D {
-  switch (a) {
-    case 'relu':
-      return tf.relu(x);
-    case 'leaky_relu':
-      return tf.leakyRelu(x, 0.2);
-    case 'tanh':
-      return tf.tanh(x);
-    case 'swish':
-      return x.mul(tf.sigmoid(x));
-  }
+/** One layer's place in the flat parameter vector: the matrix `[fin, fout]` at `w`, then the bias at `b`. */
+interface Layer {
+  readonly fin: number;
+  readonly fout: number;
+  readonly w: number;
+  readonly b: number;
 }
 
-/**
- * x·W + b with a gradient that transposes explicitly: the wasm backend's MatMul with transposeA or
- * transposeB (what the built-in gradient uses) is about 10× slower than a Transpose then a plain MatMul.
- */
-const dense = tf.customGrad((...args: unknown[]) => {
-  const [x, w, b, save] = args as [tf.Tensor2D, tf.Tensor2D, tf.Tensor1D, tf.GradSaveFunc];
-  save([x, w]);
-  return {
-    value: x.matMul(w).add(b),
-    gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
-      const g = dy as tf.Tensor2D;
-      const [xs, ws] = saved as [tf.Tensor2D, tf.Tensor2D];
-      return [g.matMul(ws.transpose()), xs.transpose().matMul(g), g.sum(0)];
-    },
-  };
-}) as (x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D) => tf.Tensor2D;
+/** A layer's weights for one pass (slices of the flat vector, valid until the next update). */
+export interface LayerWeights {
+  readonly w: tf.Tensor2D;
+  readonly b: tf.Tensor1D;
+  /** wᵀ, when the caller backpropagates through these weights many times (Langevin revision). */
+  readonly wt?: tf.Tensor2D;
+}
 
+/** What a forward pass keeps for its backward pass. */
+export interface Pass {
+  readonly out: tf.Tensor2D;
+  /** The input, then each hidden layer's output (after the activation). */
+  readonly inputs: readonly tf.Tensor2D[];
+  /** Each hidden layer's pre-activation (kept only where the derivative needs it: swish). */
+  readonly pre: readonly (tf.Tensor2D | null)[];
+  readonly weights: readonly LayerWeights[];
+}
+
+const LEAKY_SLOPE = 0.2;
+
+/** wᵀ; for a single column, a reshape (no copy). */
+const transposed = (w: tf.Tensor2D): tf.Tensor2D => (w.shape[1] === 1 ? w.reshape([1, -1]) : w.transpose());
+
+/**
+ * A multilayer perceptron whose weights live in one flat variable (W₀, b₀, W₁, b₁, … with matrices
+ * `[in, out]` row-major), trained by explicit backpropagation: a forward pass returns what the backward
+ * pass needs, and the backward pass computes only what is asked for (the weights' gradient, the input's
+ * gradient, or both). Hidden layers are fused matmul + bias + activation where the backend fuses them
+ * (relu, leaky relu). This does far fewer kernel launches than TF.js's tape, and no work for gradients
+ * nobody asked for (the discriminator's weights in the generator's step and in Langevin revision).
+ */
 export class Mlp {
-  /** W₀, b₀, W₁, b₁, …: matrices `[in, out]` and biases `[out]`. */
-  readonly weights: tf.Variable[];
+  readonly params: tf.Variable<tf.Rank.R1>;
+  readonly size: number;
+  private readonly layers: readonly Layer[];
 
   /**
    * `normals` holds at least paramCount(spec) standard normals: matrices are He-scaled (√(2/fan_in)) for
@@ -123,7 +133,9 @@ export class Mlp {
     normals: Float32Array,
   ) {
     const widths = [spec.input, ...spec.hidden, spec.out];
-    this.weights = [];
+    const layers: Layer[] = [];
+    this.size = paramCount(spec);
+    const flat = new Float32Array(this.size);
     let off = 0;
     for (let i = 0; i + 1 < widths.length; i++) {
       const fin = widths[i]!;
@@ -131,73 +143,157 @@ export class Mlp {
       const last = i + 2 === widths.length;
       const gain = last || spec.activation === 'tanh' ? 1 : 2;
       const scale = Math.sqrt(gain / fin);
-      const w = new Float32Array(fin * fout);
-      for (let j = 0; j < w.length; j++) w[j] = normals[off + j]! * scale;
-      off += fin * fout;
-      this.weights.push(own(tf.tensor2d(w, [fin, fout]), true));
-      this.weights.push(own(tf.zeros([fout]), true));
+      for (let j = 0; j < fin * fout; j++) flat[off + j] = normals[off + j]! * scale;
+      layers.push({ fin, fout, w: off, b: off + fin * fout });
+      off += fin * fout + fout; // biases stay 0
     }
+    this.layers = layers;
+    this.params = own(tf.tensor1d(flat), true) as tf.Variable<tf.Rank.R1>;
   }
 
-  /** The network on a batch `[n, input]` → `[n, out]`. */
-  apply(x: tf.Tensor2D): tf.Tensor2D {
-    return tf.tidy(() => {
-      let h = x;
-      const L = this.weights.length / 2;
-      for (let i = 0; i < L; i++) {
-        h = dense(h, this.weights[2 * i] as tf.Tensor2D, this.weights[2 * i + 1] as tf.Tensor1D);
-        if (i + 1 < L) h = activate(h, this.spec.activation);
+  /** The current weights, layer by layer (call inside a tidy). */
+  weights(): LayerWeights[] {
+    return this.layers.map((l) => ({
+      w: this.params.slice(l.w, l.fin * l.fout).reshape([l.fin, l.fout]) as tf.Tensor2D,
+      b: this.params.slice(l.b, l.fout),
+    }));
+  }
+
+  /** The current weights with their transposes precomputed, for many backward passes (call inside a tidy). */
+  weightsForBackward(): LayerWeights[] {
+    return this.weights().map((l) => ({ ...l, wt: transposed(l.w) }));
+  }
+
+  /** The network on a batch `[n, input]` → `[n, out]`, keeping what `backward` needs (call inside a tidy). */
+  forward(x: tf.Tensor2D, weights: readonly LayerWeights[] = this.weights()): Pass {
+    const inputs: tf.Tensor2D[] = [];
+    const pre: (tf.Tensor2D | null)[] = [];
+    const act = this.spec.activation;
+    let h = x;
+    const fused = (a: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D, activation?: 'relu' | 'leakyrelu'): tf.Tensor2D =>
+      tf.fused.matMul({ a, b: w, bias: b, activation, leakyreluAlpha: LEAKY_SLOPE }) as tf.Tensor2D;
+    weights.forEach(({ w, b }, i) => {
+      inputs.push(h);
+      if (i + 1 === weights.length) h = fused(h, w, b);
+      else if (act === 'relu' || act === 'leaky_relu') {
+        h = fused(h, w, b, act === 'relu' ? 'relu' : 'leakyrelu');
+        pre.push(null);
+      } else {
+        const z = fused(h, w, b);
+        pre.push(act === 'swish' ? z : null);
+        h = act === 'tanh' ? tf.tanh(z) : (z.mul(tf.sigmoid(z)) as tf.Tensor2D);
       }
-      return h;
     });
+    return { out: h, inputs, pre, weights };
+  }
+
+  /** The network on a batch, nothing kept. */
+  apply(x: tf.Tensor2D): tf.Tensor2D {
+    return tf.tidy(() => this.forward(x).out);
+  }
+
+  /**
+   * Backpropagates `dOut` (∂loss/∂out, `[n, out]`) through `pass`: the flat gradient of the weights (when
+   * `params`) and ∂loss/∂input (when `input`). Call inside a tidy.
+   */
+  backward(
+    pass: Pass,
+    dOut: tf.Tensor2D,
+    want: { readonly params: boolean; readonly input: boolean },
+  ): { grad: tf.Tensor1D | null; dInput: tf.Tensor2D | null } {
+    const L = pass.weights.length;
+    const parts: tf.Tensor[] = new Array<tf.Tensor>(2 * L);
+    let d = dOut;
+    let dInput: tf.Tensor2D | null = null;
+    for (let i = L - 1; i >= 0; i--) {
+      const h = pass.inputs[i]!;
+      const { w, wt } = pass.weights[i]!;
+      if (want.params) {
+        // ∂W = hᵀ·d, ∂b = Σ d. A transpose then a plain matmul: the wasm backend's matmul with a
+        // transposed operand is several times slower. With one output, d is a column and dᵀ a reshape.
+        parts[2 * i] = d.shape[1] === 1 ? d.reshape([1, -1]).matMul(h).reshape([-1]) : h.transpose().matMul(d);
+        parts[2 * i + 1] = d.sum(0);
+      }
+      if (i === 0 && !want.input) break;
+      let dh = d.matMul(wt ?? transposed(w)) as tf.Tensor2D;
+      if (i > 0) dh = this.activationGrad(dh, h, pass.pre[i - 1] ?? null);
+      if (i === 0) dInput = dh;
+      d = dh;
+    }
+    const grad = want.params ? (tf.concat(parts.map((g) => g.reshape([-1]))) as tf.Tensor1D) : null;
+    return { grad, dInput };
+  }
+
+  /** ∂loss/∂pre-activation from ∂loss/∂h, h = act(pre). */
+  private activationGrad(dh: tf.Tensor2D, h: tf.Tensor2D, pre: tf.Tensor2D | null): tf.Tensor2D {
+    switch (this.spec.activation) {
+      case 'relu':
+        return dh.mul(tf.step(h)) as tf.Tensor2D;
+      case 'leaky_relu':
+        return dh.mul(tf.where(h.greater(0), 1, LEAKY_SLOPE)) as tf.Tensor2D;
+      case 'tanh':
+        return dh.mul(tf.scalar(1).sub(h.square())) as tf.Tensor2D;
+      case 'swish': {
+        const s = tf.sigmoid(pre!);
+        return dh.mul(s.add(h.mul(tf.scalar(1).sub(s)))) as tf.Tensor2D;
+      }
+    }
   }
 
   /** Sum of all weights: non-finite when any weight is. */
   checksum(): tf.Scalar {
-    return tf.tidy(() => tf.addN(this.weights.map((w) => w.sum())) as tf.Scalar);
+    return this.params.sum();
+  }
+
+  /** Clips every weight to [−c, c] (WGAN's Lipschitz constraint). */
+  clip(c: number): void {
+    tf.tidy(() => this.params.assign(tf.clipByValue(this.params, -c, c)));
   }
 
   dispose(): void {
-    for (const w of this.weights) w.dispose();
+    this.params.dispose();
   }
 }
 
-/** Adam (Kingma & Ba) over a list of variables, with β₁ = 0.5 as usual for GANs (CoopNets' default too). */
+/**
+ * Adam (Kingma & Ba) over a network's flat weights, with β₁ = 0.5 as usual for GANs (CoopNets' default
+ * too). The bias corrections fold into the step size: θ ← θ − lr·(√c₂/c₁)·m / (√v + ε√c₂), which equals
+ * θ − lr·m̂ / (√v̂ + ε).
+ */
 export class Adam {
-  private readonly m: tf.Variable[];
-  private readonly v: tf.Variable[];
+  private readonly m: tf.Variable;
+  private readonly v: tf.Variable;
   private t = 0;
 
   constructor(
-    private readonly vars: readonly tf.Variable[],
+    private readonly net: Mlp,
     /** The learning rate; a phase that keeps the moments may change it. */
     public lr: number,
     private readonly beta1 = 0.5,
     private readonly beta2 = 0.999,
     private readonly eps = 1e-8,
   ) {
-    this.m = vars.map((x) => own(tf.zerosLike(x), false));
-    this.v = vars.map((x) => own(tf.zerosLike(x), false));
+    this.m = own(tf.zeros([net.size]), false);
+    this.v = own(tf.zeros([net.size]), false);
   }
 
-  /** One update with gradients in the order of the variables. */
-  step(grads: readonly tf.Tensor[]): void {
+  /** One update with the flat gradient of the network's weights. */
+  step(grad: tf.Tensor1D): void {
     this.t++;
     const c1 = 1 - this.beta1 ** this.t;
     const c2 = 1 - this.beta2 ** this.t;
     tf.tidy(() => {
-      this.vars.forEach((x, i) => {
-        const g = grads[i]!;
-        const m = this.m[i]!;
-        const v = this.v[i]!;
-        m.assign(m.mul(this.beta1).add(g.mul(1 - this.beta1)));
-        v.assign(v.mul(this.beta2).add(g.square().mul(1 - this.beta2)));
-        x.assign(x.sub(m.div(c1).div(v.div(c2).sqrt().add(this.eps)).mul(this.lr)));
-      });
+      const m = this.m.mul(this.beta1).add(grad.mul(1 - this.beta1));
+      const v = this.v.mul(this.beta2).add(grad.square().mul(1 - this.beta2));
+      this.m.assign(m);
+      this.v.assign(v);
+      const p = this.net.params;
+      p.assign(p.sub(m.div(v.sqrt().add(this.eps * Math.sqrt(c2))).mul((this.lr * Math.sqrt(c2)) / c1)));
     });
   }
 
   dispose(): void {
-    for (const x of [...this.m, ...this.v]) x.dispose();
+    this.m.dispose();
+    this.v.dispose();
   }
 }

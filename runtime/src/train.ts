@@ -34,6 +34,8 @@ import { Adam, Mlp, mlpSpec, paramCount, type MlpSpec } from './mlp.js';
 import { envAt, makePlan, type Plan } from './plan.js';
 import type { RowKey } from './random.js';
 import type { AbortSignalLike, ExperimentResult, MetricSeries, SampleSet } from './types.js';
+import type { BackendOptions } from './backend.js';
+import { runInWorkers, workerCount } from './train-pool.js';
 
 type TrainLoop = IrExperiment['loop'] & { kind: 'train' };
 type Loss = 'nonsaturating' | 'minimax' | 'hinge' | 'wgan';
@@ -80,6 +82,18 @@ export interface TrainJob {
   readonly weight: number;
   readonly unit: 'step';
   run(progress: (t: number) => void, signal: AbortSignalLike | undefined): Promise<ExperimentResult>;
+  /** Run b alone (sweep point b ÷ R, replicate b mod R): what a worker thread does. */
+  runOne(b: number, progress: (t: number) => void, signal: AbortSignalLike | undefined): Promise<RunOutput>;
+}
+
+export interface TrainRunOptions {
+  /**
+   * Worker threads that train runs side by side (each run is independent, so results do not depend on
+   * it). Default: one per core when the backend is wasm or cpu and the work is large enough to repay a
+   * worker's start (about half a second); 1 trains in this thread.
+   */
+  readonly workers?: number;
+  readonly backendOptions?: BackendOptions;
 }
 
 function mixtureOf(ir: IrProgram, v: IrValue, nodeId: string): Mixture {
@@ -105,7 +119,13 @@ function optionCall(v: IrValue | undefined): Readonly<Record<string, IrValue>> |
   return v && typeof v === 'object' && !Array.isArray(v) && 'call' in v ? v.args : undefined;
 }
 
-export function compileTrain(ir: IrProgram, exp: IrExperiment, preview: boolean, seed: number | undefined): TrainJob {
+export function compileTrain(
+  ir: IrProgram,
+  exp: IrExperiment,
+  preview: boolean,
+  seed: number | undefined,
+  opts: TrainRunOptions = {},
+): TrainJob {
   const loop = exp.loop as TrainLoop;
   const models = new Map<string, IrModel>(exp.models.map((m) => [m.name, m]));
   const modelOf = (name: string, role: string): IrModel => {
@@ -228,16 +248,24 @@ export function compileTrain(ir: IrProgram, exp: IrExperiment, preview: boolean,
   const sampleViews = exp.views.filter((v) => v.kind === 'samples' && v.model === gSpec.name);
 
   const cost = preview && exp.previewCost ? exp.previewCost : exp.cost;
+  const ctx: Ctx = {
+    ...{ ir, seed, flops: cost.flops },
+    ...{ plan, loop, gModel, dModel, gSpec, dSpec, data, phases, metrics, sampleViews, T },
+  };
   return {
     plan,
     weight: Math.max(1, cost.samples),
     unit: 'step',
-    run: (progress, signal) =>
-      runTrain({ plan, loop, gModel, dModel, gSpec, dSpec, data, phases, metrics, sampleViews, T }, progress, signal),
+    run: (progress, signal) => runTrain(ctx, progress, signal, opts),
+    runOne: (b, progress, signal) => trainOne(ctx, b, progress, signal),
   };
 }
 
-interface Ctx {
+export interface Ctx {
+  /** What a worker needs to compile the same job: the program, the seed override, the estimated work. */
+  readonly ir: IrProgram;
+  readonly seed: number | undefined;
+  readonly flops: number;
   readonly plan: Plan;
   readonly loop: TrainLoop;
   readonly gModel: IrModel;
@@ -266,35 +294,41 @@ function drawMixture(plan: Plan, row: RowKey, m: Mixture, n: number, t: number, 
 
 const round = (x: number, digits: number): number => Number(x.toPrecision(digits));
 
+/** One run's results: each metric's values at its times, and its generator samples. */
+export interface RunOutput {
+  readonly values: Float64Array[];
+  readonly samples: SampleSet[];
+}
+
 async function runTrain(
   c: Ctx,
   progress: (t: number) => void,
   signal: AbortSignalLike | undefined,
+  opts: TrainRunOptions,
 ): Promise<ExperimentResult> {
   const started = Date.now();
   const { plan, T } = c;
   const { P, R } = plan;
-  const store = c.metrics.map((m) => ({
-    m,
-    index: new Map(m.times.map((t, i) => [t, i])),
-    data: new Float64Array(P * R * m.times.length),
-  }));
-  const samples: SampleSet[] = [];
-  for (let p = 0; p < P; p++)
-    for (let r = 0; r < R; r++) {
-      const b = p * R + r;
-      await trainOne(c, p, r, store, samples, (t) => progress(Math.floor((b * T + t) / (P * R))), signal);
-    }
+  const runs = P * R;
+  // Progress: the mean over runs of each run's step.
+  const at = new Float64Array(runs);
+  let sum = 0;
+  const step = (b: number, t: number): void => {
+    sum += t - at[b]!;
+    at[b] = t;
+    progress(Math.floor(sum / runs));
+  };
+  const workers = workerCount(c, opts, runs);
+  const outs =
+    workers > 1
+      ? await runInWorkers(c, workers, opts, step, signal, () => runInProcess(c, runs, step, signal))
+      : await runInProcess(c, runs, step, signal);
   progress(T);
-  const series: MetricSeries[] = store.map(({ m, data }) => {
-    const nT = m.times.length;
+  const series: MetricSeries[] = c.metrics.map((m, k) => {
     const values: number[][][] = [];
     for (let p = 0; p < P; p++) {
       const reps: number[][] = [];
-      for (let r = 0; r < R; r++) {
-        const o = (p * R + r) * nT;
-        reps.push(Array.from(data.subarray(o, o + nT), (x) => round(x, 9)));
-      }
+      for (let r = 0; r < R; r++) reps.push(Array.from(outs[p * R + r]!.values[k]!, (x) => round(x, 9)));
       values.push(reps);
     }
     return { id: m.id, name: m.name, metric: m.metric, method: 'train', t: [...m.times], values };
@@ -310,24 +344,38 @@ async function runTrain(
     sweeps: plan.sweeps,
     points: plan.points,
     metrics: series,
-    samples,
+    samples: outs.flatMap((o) => o.samples),
     wallMs: Date.now() - started,
   };
 }
 
-type Store = { m: ModeMetric; index: Map<number, number>; data: Float64Array }[];
-
-async function trainOne(
+async function runInProcess(
   c: Ctx,
-  p: number,
-  r: number,
-  store: Store,
-  samples: SampleSet[],
+  runs: number,
+  step: (b: number, t: number) => void,
+  signal: AbortSignalLike | undefined,
+): Promise<RunOutput[]> {
+  const outs: RunOutput[] = [];
+  for (let b = 0; b < runs; b++) outs.push(await trainOne(c, b, (t) => step(b, t), signal));
+  return outs;
+}
+
+/**
+ * Trains run `b` (sweep point b ÷ R, replicate b mod R) from its seeded initial weights and returns its
+ * metrics and samples. A run depends only on the seed and b, never on what runs beside it or where.
+ */
+export async function trainOne(
+  c: Ctx,
+  b: number,
   progress: (t: number) => void,
   signal: AbortSignalLike | undefined,
-): Promise<void> {
+): Promise<RunOutput> {
   const { plan, gSpec, dSpec, data } = c;
-  const b = p * plan.R + r;
+  const p = Math.floor(b / plan.R);
+  const r = b % plan.R;
+  const store = c.metrics.map((m) => ({ index: new Map(m.times.map((t, i) => [t, i])), m }));
+  const out: RunOutput = { values: c.metrics.map((m) => new Float64Array(m.times.length)), samples: [] };
+  const samples = out.samples;
   const row = plan.rows[b]!;
   const keys = plan.keys;
   const G = new Mlp(gSpec, keys.normals([row], paramCount(gSpec), 0, `${gSpec.id}/init`));
@@ -362,7 +410,7 @@ async function trainOne(
       due.forEach(({ m }, k) => last.set(m.id, v[k]!));
       dirty = false;
     }
-    for (const s of due) s.data[b * s.m.times.length + s.index.get(t)!] = last.get(s.m.id) ?? NaN;
+    for (const s of due) out.values[c.metrics.indexOf(s.m)]![s.index.get(t)!] = last.get(s.m.id) ?? NaN;
   };
   // Values of unchanged networks at times no `due` metric computed yet: compute them (dirty stays false).
   const recordAll = async (t: number): Promise<void> => {
@@ -395,22 +443,21 @@ async function trainOne(
       if (resetNext || !gOpt || !dOpt) {
         gOpt?.dispose();
         dOpt?.dispose();
-        gOpt = new Adam(G.weights, lr);
-        dOpt = new Adam(D.weights, lr);
+        gOpt = new Adam(G, lr);
+        dOpt = new Adam(D, lr);
       } else {
         gOpt.lr = lr;
         dOpt.lr = lr;
       }
       resetNext = ph.resetAfter;
       const n = ph.batch[p]!;
-      const gradF = ph.kind === 'cooperative' ? tf.grad((x: tf.Tensor) => D.apply(x as tf.Tensor2D).sum()) : undefined;
       for (let s = 1; s <= ph.steps; s++) {
         t = ph.start + s;
         if (signal?.aborted)
           throw new RuntimeError('aborted', plan.exp.id, `the run of \`${plan.exp.name}\` was cancelled`);
         const check =
           ph.kind === 'cooperative'
-            ? cooperativeStep(c, row, t, ph.id, ph.langevin[p]!, n, G, D, gOpt, dOpt, gradF!)
+            ? cooperativeStep(c, row, t, ph.id, ph.langevin[p]!, n, G, D, gOpt, dOpt)
             : adversarialStep(c, row, t, ph, n, G, D, gOpt, dOpt);
         const [dLoss, gLoss, dSum, gSum] = Array.from(await check.data());
         check.dispose();
@@ -458,9 +505,50 @@ async function trainOne(
     dOpt?.dispose();
     for (const z of metricZ.values()) z.dispose();
   }
+  return out;
 }
 
-const softplus = (x: tf.Tensor): tf.Tensor => tf.softplus(x);
+/** ∂/∂f of mean softplus(±f) over n rows: ±sigmoid(±f)/n. */
+const dSoftplus = (f: tf.Tensor2D, sign: 1 | -1, n: number): tf.Tensor2D =>
+  (sign === 1 ? tf.sigmoid(f) : tf.sigmoid(f.neg()).neg()).div(n) as tf.Tensor2D;
+
+/**
+ * The discriminator's loss over its logits on real (`fr`) and generated (`ff`) samples, and its gradient
+ * with respect to the logits `[fr; ff]` (2n × 1).
+ */
+function discriminatorLoss(loss: Loss, fr: tf.Tensor2D, ff: tf.Tensor2D, n: number): [tf.Scalar, tf.Tensor2D] {
+  switch (loss) {
+    case 'nonsaturating':
+    case 'minimax':
+      return [
+        tf.softplus(fr.neg()).mean().add(tf.softplus(ff).mean()) as tf.Scalar,
+        tf.concat([dSoftplus(fr, -1, n), dSoftplus(ff, 1, n)]),
+      ];
+    case 'hinge':
+      return [
+        tf
+          .relu(tf.scalar(1).sub(fr))
+          .mean()
+          .add(tf.relu(ff.add(1)).mean()) as tf.Scalar,
+        tf.concat([tf.step(tf.scalar(1).sub(fr)).div(-n), tf.step(ff.add(1)).div(n)]) as tf.Tensor2D,
+      ];
+    case 'wgan':
+      return [ff.mean().sub(fr.mean()) as tf.Scalar, tf.concat([tf.fill(fr.shape, -1 / n), tf.fill(ff.shape, 1 / n)])];
+  }
+}
+
+/** The generator's loss over the discriminator's logits on its samples, and its gradient (n × 1). */
+function generatorLoss(loss: Loss, ff: tf.Tensor2D, n: number): [tf.Scalar, tf.Tensor2D] {
+  switch (loss) {
+    case 'nonsaturating':
+      return [tf.softplus(ff.neg()).mean() as tf.Scalar, dSoftplus(ff, -1, n)];
+    case 'minimax':
+      return [tf.softplus(ff).mean().neg() as tf.Scalar, dSoftplus(ff, 1, n).neg()];
+    case 'hinge':
+    case 'wgan':
+      return [ff.mean().neg() as tf.Scalar, tf.fill(ff.shape, -1 / n)];
+  }
+}
 
 /** One adversarial step; returns `[D loss, G loss, D checksum, G checksum]`. */
 function adversarialStep(
@@ -477,41 +565,20 @@ function adversarialStep(
   return tf.tidy(() => {
     const z = tf.tensor2d(c.plan.keys.normals([row], n * c.gSpec.input, t, `${c.loop.id}/z`), [n, c.gSpec.input]);
     const real = drawMixture(c.plan, row, c.data, n, t, `${c.loop.id}/data`);
-    const fake = G.apply(z);
-    const d = tf.variableGrads(() => {
-      // One pass over real and fake samples together (fewer kernel launches than two).
-      const f = D.apply(tf.concat([real, fake], 0));
-      const fr = f.slice([0, 0], [n, 1]);
-      const ff = f.slice([n, 0], [n, 1]);
-      switch (ph.loss) {
-        case 'nonsaturating':
-        case 'minimax':
-          return softplus(fr.neg()).mean().add(softplus(ff).mean()) as tf.Scalar;
-        case 'hinge':
-          return tf
-            .relu(tf.scalar(1).sub(fr))
-            .mean()
-            .add(tf.relu(ff.add(1)).mean()) as tf.Scalar;
-        case 'wgan':
-          return ff.mean().sub(fr.mean()) as tf.Scalar;
-      }
-    }, D.weights);
-    dOpt.step(D.weights.map((w) => d.grads[w.name]!));
-    if (ph.loss === 'wgan') for (const w of D.weights) w.assign(tf.clipByValue(w, -0.01, 0.01));
-    const g = tf.variableGrads(() => {
-      const ff = D.apply(G.apply(z));
-      switch (ph.loss) {
-        case 'nonsaturating':
-          return softplus(ff.neg()).mean() as tf.Scalar;
-        case 'minimax':
-          return softplus(ff).mean().neg() as tf.Scalar;
-        case 'hinge':
-        case 'wgan':
-          return ff.mean().neg() as tf.Scalar;
-      }
-    }, G.weights);
-    gOpt.step(G.weights.map((w) => g.grads[w.name]!));
-    return tf.stack([d.value, g.value, D.checksum(), G.checksum()]) as tf.Tensor1D;
+    const gPass = G.forward(z);
+    const fake = gPass.out;
+    // D step: one pass over real and generated samples together (fewer kernel launches than two).
+    const dPass = D.forward(tf.concat([real, fake], 0));
+    const f = dPass.out;
+    const [dLoss, dF] = discriminatorLoss(ph.loss, f.slice([0, 0], [n, 1]), f.slice([n, 0], [n, 1]), n);
+    dOpt.step(D.backward(dPass, dF, { params: true, input: false }).grad!);
+    if (ph.loss === 'wgan') D.clip(0.01);
+    // G step against the updated D, on the same z (G has not changed since `fake`).
+    const fPass = D.forward(fake);
+    const [gLoss, gF] = generatorLoss(ph.loss, fPass.out, n);
+    const dFake = D.backward(fPass, gF, { params: false, input: true }).dInput!;
+    gOpt.step(G.backward(gPass, dFake, { params: true, input: false }).grad!);
+    return tf.stack([dLoss, gLoss, D.checksum(), G.checksum()]) as tf.Tensor1D;
   });
 }
 
@@ -527,30 +594,42 @@ function cooperativeStep(
   D: Mlp,
   gOpt: Adam,
   dOpt: Adam,
-  gradF: (x: tf.Tensor) => tf.Tensor,
 ): tf.Tensor1D {
   return tf.tidy(() => {
     const dim = c.data.dim;
     const { steps: L, step: s, reference } = langevin;
     const z = tf.tensor2d(c.plan.keys.normals([row], n * c.gSpec.input, t, `${c.loop.id}/z`), [n, c.gSpec.input]);
     const noise = c.plan.keys.normals([row], L * n * dim, t, `${phaseId}/langevin`);
-    let x = G.apply(z);
+    const gPass = G.forward(z);
+    const dWeights = D.weightsForBackward();
+    const ones = tf.fill([n, 1], 1) as tf.Tensor2D;
+    let x = gPass.out;
     for (let l = 0; l < L; l++) {
       const prev = x;
       x = tf.tidy(() => {
-        let drift = gradF(prev);
+        // ∇ₓ Σ f(x): f's rows are independent, so this is each sample's own gradient.
+        let drift = D.backward(D.forward(prev, dWeights), ones, { params: false, input: true }).dInput!;
         if (reference !== null) drift = drift.sub(prev.div(reference * reference));
         const eps = tf.tensor2d(noise.subarray(l * n * dim, (l + 1) * n * dim), [n, dim]);
         return prev.add(drift.mul((s * s) / 2)).add(eps.mul(s)) as tf.Tensor2D;
       });
-      prev.dispose();
+      if (prev !== gPass.out) prev.dispose();
     }
     const revised = x;
     const real = drawMixture(c.plan, row, c.data, n, t, `${c.loop.id}/data`);
-    const d = tf.variableGrads(() => D.apply(revised).mean().sub(D.apply(real).mean()) as tf.Scalar, D.weights);
-    dOpt.step(D.weights.map((w) => d.grads[w.name]!));
-    const g = tf.variableGrads(() => G.apply(z).sub(revised).square().sum(1).mean().mul(0.5) as tf.Scalar, G.weights);
-    gOpt.step(G.weights.map((w) => g.grads[w.name]!));
-    return tf.stack([d.value, g.value, D.checksum(), G.checksum()]) as tf.Tensor1D;
+    // EBM: descend mean f(x̃) − mean_data f.
+    const dPass = D.forward(tf.concat([revised, real], 0), dWeights);
+    const f = dPass.out;
+    const dLoss = f
+      .slice([0, 0], [n, 1])
+      .mean()
+      .sub(f.slice([n, 0], [n, 1]).mean());
+    const dF = tf.concat([tf.fill([n, 1], 1 / n), tf.fill([n, 1], -1 / n)]) as tf.Tensor2D;
+    dOpt.step(D.backward(dPass, dF, { params: true, input: false }).grad!);
+    // G: regress onto the revised samples, ½ mean ‖G(z) − x̃‖².
+    const diff = gPass.out.sub(revised) as tf.Tensor2D;
+    const gLoss = diff.square().sum(1).mean().mul(0.5);
+    gOpt.step(G.backward(gPass, diff.div(n), { params: true, input: false }).grad!);
+    return tf.stack([dLoss, gLoss, D.checksum(), G.checksum()]) as tf.Tensor1D;
   });
 }

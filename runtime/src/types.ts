@@ -35,6 +35,11 @@ export interface ExecuteOptions {
   /** Overrides every experiment's `seed`. */
   readonly seed?: number;
   readonly signal?: AbortSignalLike;
+  /**
+   * Worker threads for experiments whose runs are independent networks (`train`): default one per core
+   * when the work repays starting them; 1 runs everything in this thread. Results do not depend on it.
+   */
+  readonly workers?: number;
   readonly onProgress?: (e: ProgressEvent) => void;
   /** Called as each experiment finishes, before the next starts. */
   readonly onExperiment?: (r: ExperimentResult) => void;
@@ -78,7 +83,7 @@ export interface ExperimentResult {
   /** The seed used (the spec's, or the override). */
   readonly seed: number;
   readonly preview: boolean;
-  readonly loop: 'retrain' | 'cycle' | 'train' | 'select';
+  readonly loop: 'retrain' | 'cycle' | 'train' | 'select' | 'fit';
   readonly replicates: number;
   /** Generations; for a `train` loop, training steps (the phases end to end, after preview scaling); for a
    * `select` loop, rounds. */
@@ -88,6 +93,8 @@ export interface ExperimentResult {
   readonly metrics: readonly MetricSeries[];
   /** Model samples for `view samples M` (a `train` loop's generator): one set per sweep point, replicate 0. */
   readonly samples?: readonly SampleSet[];
+  /** For a `fit` loop: each model trained (per sweep point and replicate), its size and its times. */
+  readonly models?: readonly FittedModel[];
   /** For a `select` loop: its methods, generators and exact oracle values (see select.ts). */
   readonly selection?: SelectionInfo;
   /** The spec's `view` statements, in order: what the results views draw. */
@@ -139,8 +146,12 @@ export interface SampleSet {
   readonly replicate: number;
   /** The step at which they were drawn (the last). */
   readonly t: number;
-  /** One row per sample: its coordinates (6 significant digits). */
+  /** One row per sample: its coordinates (6 significant digits); for images, its pixels row-major. */
   readonly values: readonly (readonly number[])[];
+  /** For images: `[height, width]` of each sample. */
+  readonly shape?: readonly number[];
+  /** For images: grey levels per pixel (values are 0..levels-1). */
+  readonly levels?: number;
   /** The data the model learns, when it is a mixture of isotropic Gaussians (ring, grid): its mode centres
    * and their standard deviation, for a scatter against the truth. */
   readonly truth?: {
@@ -148,6 +159,22 @@ export interface SampleSet {
     readonly centres: readonly (readonly number[])[];
     readonly std: number;
   };
+}
+
+/** A model a `fit` loop trained (at one sweep point and replicate). */
+export interface FittedModel {
+  readonly model: string;
+  readonly id: string;
+  readonly kind: 'fractal' | 'ar' | 'bernoulli_pixels';
+  readonly point: number;
+  readonly replicate: number;
+  /** Free parameters (weights not masked out; independent probabilities). */
+  readonly params: number;
+  /** Wall time of the training steps (the closed-form fit for bernoulli_pixels). */
+  readonly trainMs: number;
+  /** Wall time to draw `samplesDrawn` samples; null when no view asked for samples. */
+  readonly sampleMs: number | null;
+  readonly samplesDrawn: number;
 }
 
 export interface RunResult {

@@ -115,6 +115,7 @@ export function deserializeError(s: SerializedError): Error {
     e = new Error(s.message);
     e.name = s.name;
   }
+  e.message = s.message; // a loop may reword it (the train loop counts steps, not generations)
   if (s.stack) e.stack = s.stack;
   return e;
 }

@@ -146,6 +146,39 @@ test('train: same seed gives identical metrics and samples, another seed differe
   assert.equal(tf.memory().numTensors, base, 'after three train runs');
 });
 
+test('train: runs in worker threads give exactly the results of runs in this thread', async () => {
+  await createBackend('wasm');
+  const base = tf.memory().numTensors;
+  const ir = irOf(tiny({ steps: 30, coop: 10 }));
+  const steps: number[] = [];
+  const one = (await execute(ir, { backend: 'wasm', workers: 1 })).experiments[0]!;
+  const two = (await execute(ir, { backend: 'wasm', workers: 2, onProgress: (e) => steps.push(e.step) }))
+    .experiments[0]!;
+  assert.deepEqual(two.metrics, one.metrics);
+  assert.deepEqual(two.samples, one.samples);
+  assert.ok(steps.length > 0 && steps.every((s, i) => i === 0 || s >= steps[i - 1]!), 'progress never goes back');
+  assert.equal(steps[steps.length - 1], 40);
+  // A divergence inside a worker arrives as the same DivergenceError.
+  await assert.rejects(
+    execute(irOf(tiny({ lr: '1e6', coop: 1 })), { backend: 'wasm', workers: 2 }),
+    (e: unknown) => e instanceof DivergenceError && e.nodeId === `experiment:tiny/model:${e.model}`,
+  );
+  // Cancelling stops the workers.
+  const controller = new AbortController();
+  await assert.rejects(
+    execute(ir, {
+      backend: 'wasm',
+      workers: 2,
+      signal: controller.signal,
+      onProgress: (e) => {
+        if (e.step >= 5) controller.abort();
+      },
+    }),
+    (e: unknown) => e instanceof RuntimeError && e.code === 'aborted',
+  );
+  assert.equal(tf.memory().numTensors, base);
+});
+
 test('train: an absurd learning rate raises a DivergenceError naming the model, the step and the cause', async () => {
   await createBackend('wasm');
   const base = tf.memory().numTensors;
