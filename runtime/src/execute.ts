@@ -105,7 +105,10 @@ export async function execute(ir: IrProgram, options: ExecuteOptions = {}): Prom
     e.loop.kind === 'fit'
       ? compileFit(ir, e, preview, options.seed)
       : e.loop.kind === 'train'
-        ? compileTrain(ir, e, preview, options.seed)
+        ? compileTrain(ir, e, preview, options.seed, {
+            ...(options.workers === undefined ? {} : { workers: options.workers }),
+            ...(options.backendOptions ? { backendOptions: options.backendOptions } : {}),
+          })
         : e.loop.kind === 'select'
           ? compileSelect(ir, e, { preview, seed: options.seed })
           : compileExperiment(ir, e, preview, options.seed),

@@ -35,6 +35,11 @@ export interface ExecuteOptions {
   /** Overrides every experiment's `seed`. */
   readonly seed?: number;
   readonly signal?: AbortSignalLike;
+  /**
+   * Worker threads for experiments whose runs are independent networks (`train`): default one per core
+   * when the work repays starting them; 1 runs everything in this thread. Results do not depend on it.
+   */
+  readonly workers?: number;
   readonly onProgress?: (e: ProgressEvent) => void;
   /** Called as each experiment finishes, before the next starts. */
   readonly onExperiment?: (r: ExperimentResult) => void;
