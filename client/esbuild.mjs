@@ -2,6 +2,8 @@
 //   dist/extension.js  the VS Code client (vscode is provided by the editor)
 //   dist/server.js     the language server with @ouro/dsl, chevrotain and vscode-languageserver inlined
 //   dist/worker-main.js the run worker (@ouro/runtime with TensorFlow.js), started by the server per run
+//   dist/mnist.js      the `mnist` digits (30 MB), a bundle of their own that the worker loads only when a
+//                      spec uses `images(mnist)`, so that starting a worker does not parse them
 //   dist/*.wasm        tfjs-backend-wasm's binaries, which its Node build loads from beside the bundle (__dirname)
 //   syntaxes/          copies of ../syntaxes (the TextMate grammar and the language configuration)
 // `node esbuild.mjs --dev` adds source maps.
@@ -74,5 +76,19 @@ await Promise.all([
     entryPoints: [join(root, 'runtime', 'src', 'worker-main.ts')],
     outfile: join(here, 'dist', 'worker-main.js'),
     ...importMetaUrl,
+    plugins: [
+      workspaceSources,
+      {
+        name: 'mnist-beside',
+        setup(b) {
+          b.onResolve({ filter: /^mnist$/ }, () => ({ path: './mnist.js', external: true }));
+        },
+      },
+    ],
+  }),
+  build({
+    ...common,
+    entryPoints: [createRequire(join(root, 'runtime', 'package.json')).resolve('mnist')],
+    outfile: join(here, 'dist', 'mnist.js'),
   }),
 ]);

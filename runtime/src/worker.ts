@@ -44,7 +44,7 @@ export interface StartRunOptions extends WorkerRunOptions {
   readonly onExperiment?: (r: ExperimentResult, meta: ExperimentMeta) => void;
   /** How long a cancelled run may take to stop on its own before its worker is terminated (default 250 ms). */
   readonly graceMs?: number;
-  /** The worker script; defaults to `worker-main.js` beside this module (a bundle ships it beside itself). */
+  /** The worker script (a path, or a file: URL object); defaults to `worker-main.js` beside this module (a bundle ships it beside itself). */
   readonly workerUrl?: string | URL;
   /** Take the worker from here (one started ahead, with the runtime loaded) instead of starting one. */
   readonly warm?: WarmWorkers;

@@ -25,6 +25,7 @@ test('the .vsix holds only the bundles, the wasm binaries, the grammar, the icon
     'extension/LICENSE.txt',
     'extension/changelog.md',
     'extension/dist/extension.js',
+    'extension/dist/mnist.js',
     'extension/dist/server.js',
     'extension/dist/tfjs-backend-wasm-simd.wasm',
     'extension/dist/tfjs-backend-wasm-threaded-simd.wasm',
@@ -47,13 +48,14 @@ test('the bundles are self-contained CommonJS: only Node built-ins (and vscode) 
   for (const [file, allowed] of [
     ['extension.js', new Set([...builtins, 'vscode'])],
     ['server.js', new Set([...builtins, 'worker_threads', 'node:worker_threads'])],
-    // The run worker: TensorFlow.js and its Node platform (node-fetch asks for the optional `encoding` in a try).
+    // The run worker: TensorFlow.js and its Node platform (node-fetch asks for the optional `encoding` in a try),
+    // and the mnist digits bundled on their own beside it.
     [
       'worker-main.js',
       new Set(
         [...builtins, 'worker_threads', 'module', 'perf_hooks', 'http', 'https', 'zlib', 'punycode', 'string_decoder']
           .flatMap((m) => [m, `node:${m}`])
-          .concat('encoding'),
+          .concat('encoding', './mnist.js'),
       ),
     ],
   ]) {
