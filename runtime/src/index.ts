@@ -14,6 +14,9 @@ export {
 } from './backend.js';
 export { execute } from './execute.js';
 export { modeScores } from './metrics.js';
+export { loadDigits, type ImageSet, type ImageSplits } from './images.js';
+export { FractalModel, IndependentPixels, fractalOrder, type LikelihoodModel } from './fractal.js';
+export { bitsPerDim } from './fit.js';
 export { RuntimeError, DivergenceError, type RuntimeErrorCode } from './errors.js';
 export { KeySpace, Stream, hashString, mixKeys } from './random.js';
 export type { Scalar } from './expr.js';
