@@ -142,7 +142,7 @@ export function summaryTable(r: ExperimentResult, ir: IrProgram, backend: string
   const sweepNames = r.sweeps.map((s) => s.name);
   const out: string[] = [];
   out.push(
-    `${r.name}: ${r.loop}, ${r.replicates} replicate${r.replicates === 1 ? '' : 's'} × ${r.points.length} sweep point${r.points.length === 1 ? '' : 's'}, ${r.generations} ${r.loop === 'train' ? 'steps' : r.loop === 'select' ? 'rounds' : 'generations'}, seed ${r.seed}, ${backend}, ${(r.wallMs / 1000).toFixed(1)} s${r.preview ? ' (preview)' : ''}`,
+    `${r.name}: ${r.loop}, ${r.replicates} replicate${r.replicates === 1 ? '' : 's'} × ${r.points.length} sweep point${r.points.length === 1 ? '' : 's'}, ${r.generations} ${r.loop === 'train' || r.loop === 'fit' ? 'steps' : r.loop === 'select' ? 'rounds' : 'generations'}, seed ${r.seed}, ${backend}, ${(r.wallMs / 1000).toFixed(1)} s${r.preview ? ' (preview)' : ''}`,
   );
   // A `select` loop's series are per method: a method column (and finals keyed by the first method's).
   const byMethod = new Set(r.metrics.map((m) => m.method)).size > 1;
@@ -306,6 +306,7 @@ export async function run(argv: readonly string[], io: Io, usage: string): Promi
           points: r.points,
           metrics: r.metrics,
           ...(r.samples ? { samples: r.samples } : {}),
+          ...(r.models ? { models: r.models } : {}),
           ...(r.selection ? { selection: r.selection } : {}),
           ...(r.views ? { views: r.views } : {}),
           ...(r.theory ? { theory: r.theory } : {}),

@@ -116,12 +116,28 @@ experiment pair {
 });
 
 test('ouro run: errors name their place in the spec and exit 1; usage errors exit 2', () => {
-  const unsupported = ouro('run', 'examples/fractal.ouro', '--out', join(tmp, 'x'));
-  assert.equal(unsupported.status, 1);
-  assert.match(
-    unsupported.stderr,
-    /^examples\/fractal\.ouro:17:3: error: a `fit` loop is not supported by this runtime yet/m,
+  const diverging = join(tmp, 'diverge.ouro');
+  writeFileSync(
+    diverging,
+    [
+      'data truth = gaussian(mean: 0, std: 1e30, dim: 1)',
+      'experiment blowup {',
+      '  seed 1',
+      '  model m = gaussian_fit()',
+      '  retrain m for 3 generations {',
+      '    real 20 from truth',
+      '    synthetic 20 from m',
+      '    weights optimal',
+      '  }',
+      '  metric v = variance(m) at final',
+      '}',
+      '',
+    ].join('\n'),
   );
+  const runtimeError = ouro('run', diverging, '--out', join(tmp, 'x'));
+  assert.equal(runtimeError.status, 1);
+  assert.match(runtimeError.stderr, /diverge\.ouro:4:3: error: model `m` diverged \(NaN or Inf\) at generation 0/);
+  assert.ok(!existsSync(join(tmp, 'x', 'blowup', 'result.json')), 'no result is written for a failed experiment');
   const bad = join(tmp, 'bad.ouro');
   writeFileSync(bad, 'experiment e {\n  replicates 0\n}\n');
   const withErrors = ouro('run', bad);

@@ -770,11 +770,6 @@ function checkModel(stmt: A.ModelStmt, sym: Sym, ctx: EvalCtx): ModelInfo {
     }
     case 'ar': {
       const tk = num(v.args['tokens']);
-      const w = num(v.args['width']);
-      const h = num(v.args['heads']);
-      if (w !== undefined && h !== undefined && w % h !== 0) {
-        ctx.sink.report('value-out-of-range', stmt.value!.range, `ar's heads (${h}) must divide its width (${w})`);
-      }
       dim = tk;
       if (tk !== undefined && onDim !== undefined && tk !== onDim) {
         ctx.sink.report(
