@@ -39,7 +39,11 @@ test('ouro run --preview writes result.json and metrics.csv in tidy long form, t
   const r = ouro('run', 'examples/golden-ratio.ouro', '--preview', '--backend', 'wasm', '--out', out);
   assert.equal(r.status, 0, r.stderr);
   const dir = join(out, 'golden_weight');
-  assert.deepEqual(readdirSync(dir).sort(), ['metrics.csv', 'report.html', 'result.json'], 'no temporary files are left');
+  assert.deepEqual(
+    readdirSync(dir).sort(),
+    ['metrics.csv', 'report.html', 'result.json'],
+    'no temporary files are left',
+  );
   const json = JSON.parse(readFileSync(join(dir, 'result.json'), 'utf8')) as ResultJson;
   const text = readFileSync(join(root, 'examples', 'golden-ratio.ouro'), 'utf8');
   assert.equal(json.spec.sha256, createHash('sha256').update(text).digest('hex'));
