@@ -6,12 +6,14 @@
 //                      spec uses `images(mnist)`, so that starting a worker does not parse them
 //   dist/*.wasm        tfjs-backend-wasm's binaries, which its Node build loads from beside the bundle (__dirname)
 //   syntaxes/          copies of ../syntaxes (the TextMate grammar and the language configuration)
+//   media/results.js   the results app (views/build.mjs) that the results panels load, and results.css
 // `node esbuild.mjs --dev` adds source maps.
 import { build } from 'esbuild';
 import { cpSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { buildResults } from '../views/build.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
@@ -19,6 +21,7 @@ const dev = process.argv.includes('--dev');
 
 rmSync(join(here, 'dist'), { recursive: true, force: true });
 rmSync(join(here, 'syntaxes'), { recursive: true, force: true });
+rmSync(join(here, 'media'), { recursive: true, force: true });
 mkdirSync(join(here, 'syntaxes'), { recursive: true });
 for (const f of ['ouro.tmLanguage.json', 'language-configuration.json']) {
   cpSync(join(root, 'syntaxes', f), join(here, 'syntaxes', f));
@@ -59,6 +62,7 @@ for (const f of readdirSync(wasmDir).filter((n) => n.endsWith('.wasm')))
   cpSync(join(wasmDir, f), join(here, 'dist', f));
 
 await Promise.all([
+  buildResults(join(here, 'media'), { dev }),
   build({
     ...common,
     entryPoints: [join(here, 'src', 'extension.ts')],

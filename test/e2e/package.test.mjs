@@ -17,7 +17,7 @@ function entries() {
   return execFileSync('python3', ['-c', script, vsix], { encoding: 'utf8' }).trim().split('\n').sort();
 }
 
-test('the .vsix holds only the bundles, the wasm binaries, the grammar, the icon and the docs', () => {
+test('the .vsix holds only the bundles, the wasm binaries, the results app, the grammar, the icon and the docs', () => {
   assert.ok(existsSync(vsix), `${vsix} is missing: run \`npm run package\``);
   assert.deepEqual(entries(), [
     '[Content_Types].xml',
@@ -32,6 +32,8 @@ test('the .vsix holds only the bundles, the wasm binaries, the grammar, the icon
     'extension/dist/tfjs-backend-wasm.wasm',
     'extension/dist/worker-main.js',
     'extension/images/ouro-file.svg',
+    'extension/media/results.css',
+    'extension/media/results.js',
     'extension/package.json',
     'extension/readme.md',
     'extension/syntaxes/language-configuration.json',
@@ -86,17 +88,25 @@ test('the manifest: CommonJS, VS Code 1.100, limited trust, workspace extension,
   assert.deepEqual(language.extensions, ['.ouro']);
   assert.equal(manifest.contributes.grammars[0].scopeName, 'source.ouro');
 
-  // The run commands come with the runtime: until then they are disabled and hidden from the palette.
+  // The run commands (also the language server's code lenses) are enabled once the server has started, and
+  // every declared command is registered by the extension bundle.
   const commands = new Map(manifest.contributes.commands.map((c) => [c.command, c]));
   assert.equal(commands.get('ouro.restartServer')?.enablement, undefined);
   const palette = new Map(manifest.contributes.menus.commandPalette.map((m) => [m.command, m.when]));
-  for (const id of ['ouro.run', 'ouro.runAll', 'ouro.showResults', 'ouro.cancel']) {
+  for (const id of ['ouro.runExperiment', 'ouro.runExperimentFull', 'ouro.openResults', 'ouro.cancel']) {
     assert.match(commands.get(id)?.enablement ?? '', /ouro\.runtimeAvailable/, id);
     assert.match(palette.get(id) ?? '', /ouro\.runtimeAvailable/, id);
   }
+  const extension = readFileSync(join(clientDir, 'dist', 'extension.js'), 'utf8');
+  for (const id of commands.keys()) assert.ok(extension.includes(`"${id}"`), `${id} is declared but not registered`);
+  assert.ok(manifest.activationEvents.includes('onWebviewPanel:ouro.results'), 'results panels come back on reload');
   const settings = manifest.contributes.configuration.properties;
-  for (const key of ['ouro.runOnSave', 'ouro.backend', 'ouro.previewBudgetOnSave']) {
-    assert.match(settings[key].markdownDescription, /Takes effect when running experiments is available/, key);
-  }
+  assert.equal(settings['ouro.runOnSave'].default, true);
+  assert.equal(settings['ouro.openResultsOnRun'].default, true);
+  // Nothing from an untrusted workspace decides what runs.
+  assert.deepEqual(manifest.capabilities.untrustedWorkspaces.restrictedConfigurations, [
+    'ouro.runOnSave',
+    'ouro.backend',
+  ]);
   assert.deepEqual(settings['ouro.backend'].enum, ['auto', 'wasm', 'cpu', 'tensorflow', 'tensorflow-gpu']);
 });

@@ -4,86 +4,19 @@
 /* global document, getComputedStyle -- used in page.evaluate() callbacks, which run in the browser */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
-import {
-  closeSync,
-  copyFileSync,
-  existsSync,
-  mkdirSync,
-  openSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
-import { createServer } from 'node:net';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
-import { ensureOutputDir, killGroup, repoRoot, requireProgram, scratch, sleep, waitFor } from './support.mjs';
-
-const chromiumPath = process.env.OURO_CHROMIUM ?? '/usr/bin/chromium';
-const manifest = JSON.parse(readFileSync(join(repoRoot, 'client', 'package.json'), 'utf8'));
-const vsix = join(repoRoot, 'client', `${manifest.name}-${manifest.version}.vsix`);
-const extensionId = `${manifest.publisher}.${manifest.name}`;
+import { screenshots, startVsCode } from './code-server.mjs';
+import { ensureOutputDir, sleep, waitFor } from './support.mjs';
 
 const COLLAPSE = 'golden-ratio-collapse.ouro';
 const GOLDEN = 'golden-ratio.ouro';
 
+let vscode;
 let dirs;
-let server;
-let serverLog;
-let browser;
 let page;
-let shot = 0;
 const out = ensureOutputDir();
-const killOnExit = () => {
-  if (server?.pid !== undefined) {
-    try {
-      process.kill(-server.pid, 'SIGKILL');
-    } catch {
-      // Already gone.
-    }
-  }
-};
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-/** Installs code-server into the cache outside the repository (a no-op when cached); returns its executable. */
-function codeServerBinary() {
-  if (process.env.OURO_CODE_SERVER) return process.env.OURO_CODE_SERVER;
-  const stdout = execFileSync('bash', [join(repoRoot, 'scripts', 'install-code-server.sh')], {
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  return stdout.trim().split('\n').at(-1);
-}
-
-async function screenshot(name) {
-  if (!page) return;
-  shot += 1;
-  const path = join(out, `vscode-${String(shot).padStart(2, '0')}-${name}.png`);
-  await page.screenshot({ path }).catch(() => undefined);
-}
-
-/** Runs a check and takes a screenshot afterwards, whether it passed or failed. */
-function check(name, fn) {
-  return async () => {
-    try {
-      await fn();
-    } finally {
-      await screenshot(name);
-    }
-  };
-}
+const { screenshot, check } = screenshots('vscode', () => page);
 
 // ---- editor helpers -------------------------------------------------------------------------------
 
@@ -157,95 +90,15 @@ describe('VS Code (code-server 4.100.3) with the packaged Ouro extension', { con
   before(
     async () => {
       for (const f of readdirSync(out)) if (/^vscode-.*\.png$/.test(f)) rmSync(join(out, f));
-      requireProgram(chromiumPath, 'chromium');
-      assert.ok(existsSync(vsix), `${vsix} is missing: run \`npm run package\` first (\`npm run test:e2e\` does)`);
-      const codeServer = codeServerBinary();
-      requireProgram(codeServer, '(run scripts/install-code-server.sh)');
-
-      dirs = scratch('ouro-e2e-vscode-');
-      const userData = join(dirs.root, 'user-data');
-      const extensions = join(dirs.root, 'extensions');
-      mkdirSync(join(userData, 'User'), { recursive: true });
-      writeFileSync(
-        join(userData, 'User', 'settings.json'),
-        JSON.stringify(
-          {
-            'workbench.startupEditor': 'none',
-            'security.workspace.trust.enabled': false,
-            'telemetry.telemetryLevel': 'off',
-            'update.mode': 'none',
-            'extensions.autoCheckUpdates': false,
-            'extensions.autoUpdate': false,
-            'workbench.tips.enabled': false,
-            'workbench.colorTheme': 'Default Dark Modern',
-            'editor.minimap.enabled': false,
-            'chat.commandCenter.enabled': false,
-          },
-          null,
-          2,
-        ),
-      );
-      copyFileSync(join(repoRoot, 'examples', 'unsafe', COLLAPSE), join(dirs.workspace, COLLAPSE));
-      copyFileSync(join(repoRoot, 'examples', GOLDEN), join(dirs.workspace, GOLDEN));
-
-      const common = ['--user-data-dir', userData, '--extensions-dir', extensions];
-      const installed = execFileSync(codeServer, [...common, '--install-extension', vsix], {
-        env: dirs.env,
-        encoding: 'utf8',
-      });
-      assert.match(installed, /successfully installed/, installed);
-      assert.ok(existsSync(join(extensions, `${extensionId}-${manifest.version}`, 'dist', 'server.js')));
-
-      const port = await freePort();
-      serverLog = openSync(join(out, 'code-server.log'), 'w');
-      server = spawn(
-        codeServer,
-        [
-          ...common,
-          '--auth',
-          'none',
-          '--bind-addr',
-          `127.0.0.1:${port}`,
-          '--disable-telemetry',
-          '--disable-update-check',
-          '--disable-workspace-trust',
-          dirs.workspace,
-        ],
-        { env: dirs.env, detached: true, stdio: ['ignore', serverLog, serverLog] },
-      );
-      process.once('exit', killOnExit);
-      const base = `http://127.0.0.1:${port}`;
-      await waitFor('code-server /healthz', async () => (await fetch(`${base}/healthz`)).ok, 30_000, 200);
-
-      browser = await chromium.launch({
-        executablePath: chromiumPath,
-        env: dirs.env,
-        args: [
-          '--no-sandbox',
-          '--disable-gpu',
-          '--disable-quic',
-          '--no-first-run',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--disable-sync',
-          '--disable-dev-shm-usage',
-        ],
-      });
-      page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-      await page.goto(`${base}/?folder=${encodeURIComponent(dirs.workspace)}`);
-      await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
-      await page.getByRole('treeitem', { name: COLLAPSE }).first().waitFor({ timeout: 60_000 });
+      vscode = await startVsCode({ files: [join('examples', 'unsafe', COLLAPSE), join('examples', GOLDEN)] });
+      ({ page, dirs } = vscode);
       await screenshot('workbench');
     },
     { timeout: 300_000 },
   );
 
   after(async () => {
-    await browser?.close().catch(() => undefined);
-    await killGroup(server);
-    if (serverLog !== undefined) closeSync(serverLog);
-    process.removeListener('exit', killOnExit);
-    dirs?.remove();
+    await vscode?.close();
   });
 
   // ---- what a user sees ---------------------------------------------------------------------------
@@ -388,16 +241,23 @@ describe('VS Code (code-server 4.100.3) with the packaged Ouro extension', { con
   );
 
   it(
-    'lists "Ouro: Restart Language Server" but no dead run commands, and restarts the server',
+    'lists the Ouro commands (run, results, restart; cancel only while a run is on), and restarts the server',
     check('commands', async () => {
       await openFile(COLLAPSE);
       const input = await quickInput('>Ouro:');
       const rows = page.locator('.quick-input-list .monaco-list-row');
       const titles = await waitFor('Ouro commands in the palette', async () => {
         const all = await rows.allTextContents();
-        return all.some((t) => t.includes('Restart Language Server')) ? all : false;
+        return all.some((t) => t.includes('Restart Language Server')) && all.some((t) => t.includes('Open Results'))
+          ? all
+          : false;
       });
-      assert.ok(!titles.some((t) => /Run Experiment|Run All|Show Results|Cancel Run/.test(t)), titles.join(' | '));
+      for (const title of ['Run Experiment (Preview Budget)', 'Run Experiment (Full Budget)', 'Open Results'])
+        assert.ok(
+          titles.some((t) => t.includes(title)),
+          `${title} in ${titles.join(' | ')}`,
+        );
+      assert.ok(!titles.some((t) => t.includes('Cancel Runs')), titles.join(' | '));
       await input.press('Escape');
 
       await runCommand('Ouro: Restart Language Server');

@@ -109,7 +109,9 @@ export type ToWebview =
   | { readonly type: 'history'; readonly uri: string; readonly experiments: readonly ExperimentHistory[] }
   | { readonly type: 'record'; readonly record: RunRecord }
   | { readonly type: 'progress'; readonly progress: RunProgressParams }
-  | { readonly type: 'ended'; readonly ended: Omit<RunEndedParams, 'records'> };
+  | { readonly type: 'ended'; readonly ended: Omit<RunEndedParams, 'records'> }
+  /** Select an experiment (the editor's "Open results" of one experiment). */
+  | { readonly type: 'show'; readonly experiment: string };
 
 /** Webview → extension messages. */
 export type FromWebview =

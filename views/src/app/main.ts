@@ -29,6 +29,8 @@ declare function acquireVsCodeApi(): VsCodeApi;
 
 /** What the page remembers across hide/show (webview) — not the data, which the extension resends. */
 interface UiState {
+  /** The spec shown (webview): the extension brings the panel back for it after a reload. */
+  uri?: string;
   experiment?: string;
   /** Selected run per experiment; absent = follow the newest. */
   run?: Record<string, string>;
@@ -163,6 +165,13 @@ async function drawView(fig: HTMLElement, v: ResultView, p: Palette, label: stri
   const spec = themed(v.spec, p) as TopLevelSpec & { width?: unknown };
   // The container's width, measured once: `width: 'container'` would lay the plot out twice.
   if (spec.width === 'container') spec.width = Math.max(320, chart.clientWidth);
+  // `fit-x` counts the title: a subtitle wider than a narrow panel would squeeze the plot to nothing. One line
+  // per part of the subtitle, none wider than the plot.
+  const t = spec.title;
+  if (t && typeof t === 'object' && !Array.isArray(t) && typeof spec.width === 'number') {
+    const sub = (t as { subtitle?: unknown }).subtitle;
+    spec.title = { ...t, limit: spec.width, ...(typeof sub === 'string' ? { subtitle: sub.split(' · ') } : {}) };
+  }
   const vl = compile(spec, { config: vegaConfig(p) });
   const view = new View(parse(vl.spec, undefined, { ast: true }), {
     expr: expressionInterpreter,
@@ -334,6 +343,13 @@ function onMessage(m: ToWebview): void {
     case 'history':
       uri = m.uri;
       history = [...m.experiments];
+      state.uri = m.uri;
+      save();
+      void render();
+      break;
+    case 'show':
+      state.experiment = m.experiment;
+      save();
       void render();
       break;
     case 'record':
