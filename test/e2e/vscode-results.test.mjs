@@ -96,6 +96,8 @@ describe('VS Code: save a spec, see its values inline and its plot beside the ed
         60_000,
       );
       const seenMs = Date.now() - saved;
+      // Typing the comment may have opened the suggestion list; close it for the screenshots.
+      await page.keyboard.press('Escape');
       const m = /err min (\S+) at w=([\d.]+)/.exec(line);
       assert.ok(m, line);
       // Which grid point is lowest is not pinned at preview budget: each point averages 50 replicates (relative
@@ -135,6 +137,65 @@ describe('VS Code: save a spec, see its values inline and its plot beside the ed
         'the editor kept the focus',
       );
       await sleep(300);
+    }),
+  );
+
+  it(
+    'runs the full budget from the code lens: the panel draws the full run and the status bar reports it',
+    check('full-run', async () => {
+      await editor().locator('.codelens-decoration a', { hasText: 'Run full' }).first().click();
+      await waitFor(
+        'the full run in the results panel',
+        async () => (await results().locator('.run-meta').allTextContents()).some((t) => / · full · /.test(t)),
+        60_000,
+      );
+      assert.ok(
+        (await markCounts()).every((v) => v.svg && v.marks > 0),
+        'the full run is drawn',
+      );
+      await waitFor('the status bar to report the finished run', () =>
+        page.locator('.statusbar-item', { hasText: /Ouro: golden_weight in [\d.]+ s/ }).count(),
+      );
+      // The inline value now comes from the full run (400 replicates): not marked stale.
+      const line = (await visibleLines()).find((l) => /metric err = /.test(l)) ?? '';
+      assert.match(line, /err min \S+ at w=[\d.]+/);
+      assert.doesNotMatch(line, /stale/);
+    }),
+  );
+
+  it(
+    'brings the results panel back after a reload, and it follows the next save',
+    check('after-reload', async () => {
+      await page.reload();
+      await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+      await waitFor(
+        'the restored results panel',
+        () => page.locator('.tab[aria-label*="Results: golden-ratio.ouro"]').count(),
+        60_000,
+      );
+      await waitFor('the results page in the restored panel', () => results().locator('#title').count(), 60_000);
+      // The spec's editor came back too; an edit and a save run it again, and the restored panel draws it.
+      await page.locator(`.tab[aria-label*="${GOLDEN}"]`).first().click();
+      await waitFor('the editor to have the focus', () =>
+        page.evaluate(() => document.activeElement?.closest('.editor-group-container.active .monaco-editor') != null),
+      );
+      await page.keyboard.press('Control+End');
+      await page.keyboard.type('// saved again after a reload');
+      await page.keyboard.press('Escape');
+      await page.keyboard.press('Control+S');
+      await waitFor(
+        'the sweep plot in the restored panel',
+        async () => {
+          const c = await markCounts();
+          return c.length > 0 && c.every((v) => v.svg && v.marks > 0);
+        },
+        60_000,
+      );
+      await waitFor(
+        'the inline value after the reload',
+        async () => (await visibleLines()).some((l) => /metric err = .*err min /.test(l)),
+        60_000,
+      );
     }),
   );
 });
