@@ -153,9 +153,11 @@ export class Stream {
       a ^= d;
       c ^= sh;
       d = (d << 11) | (d >>> 21);
-      const i = r & 127;
+      // Strip and sign in one table index (bits 0-7): an int32 compare and one signed scale, no branch
+      // on the sign; the same numbers as the generic path (j·(−w) = −(j·w) exactly).
+      const k = r & 255;
       const j = r >>> 8;
-      if (j < KN[i]!) out[offset + n] = (r & 128 ? -j : j) * WN[i]!;
+      if (j < KI[k]!) out[offset + n] = j * WS[k]!;
       else {
         st[0] = a;
         st[1] = b;
@@ -177,6 +179,69 @@ export class Stream {
   /** Fills `out[offset .. offset+count)` with uniforms in (0, 1). */
   fillUniform(out: Float32Array, offset: number, count: number): void {
     for (let i = 0; i < count; i++) out[offset + i] = this.uniform();
+  }
+
+  /**
+   * A Gamma(shape, 1) variate: Marsaglia & Tsang (2000) for shape ≥ 1 (one normal and one uniform per
+   * try, accepted with probability above 0.95); for 0 < shape < 1, Gamma(shape + 1)·U^(1/shape). Shape 0
+   * (or less) gives 0, the degenerate limit.
+   */
+  gamma(shape: number): number {
+    if (!(shape > 0)) return 0;
+    if (shape < 1) return this.gamma(shape + 1) * Math.pow(this.uniform(), 1 / shape);
+    const d = shape - 1 / 3;
+    const c = 1 / Math.sqrt(9 * d);
+    for (;;) {
+      let x: number;
+      let v: number;
+      do {
+        x = this.normal();
+        v = 1 + c * x;
+      } while (v <= 0);
+      v = v * v * v;
+      const u = this.uniform();
+      const x2 = x * x;
+      if (u < 1 - 0.0331 * x2 * x2 || Math.log(u) < 0.5 * x2 + d * (1 - v + Math.log(v))) return d * v;
+    }
+  }
+
+  /** A χ² variate with k degrees of freedom (2·Gamma(k/2)); 0 for k ≤ 0. */
+  chiSquare(k: number): number {
+    return k > 0 ? 2 * this.gamma(k / 2) : 0;
+  }
+
+  /**
+   * The sufficient statistics of k iid N(0, I_d) vectors z₁..z_k, drawn directly: the mean z̄ ~ N(0, I/k)
+   * into `mean[mo .. mo+d)` and the scatter Σ(zᵢ − z̄)(zᵢ − z̄)ᵀ ~ Wishart(k − 1, I_d), independent of z̄,
+   * into `scatter[so .. so+d²)` (row-major). The scatter is A Aᵀ with A lower-triangular (Bartlett; for
+   * k − 1 < d the LQ factor of a d × (k − 1) normal matrix, so the rank-deficient case is exact too):
+   * A_ii = √χ²_{k−1−i}, A_ij ~ N(0, 1) for j < i and j < k − 1, else 0. In one dimension: z̄ = z/√k and
+   * the scatter χ²_{k−1}. O(d²) draws instead of k·d. k = 0 gives zeros and draws nothing.
+   */
+  normalStats(k: number, d: number, mean: Float32Array, mo: number, scatter: Float32Array, so: number): void {
+    if (k <= 0) {
+      mean.fill(0, mo, mo + d);
+      scatter.fill(0, so, so + d * d);
+      return;
+    }
+    const root = Math.sqrt(k);
+    for (let i = 0; i < d; i++) mean[mo + i] = this.normal() / root;
+    if (d === 1) {
+      scatter[so] = this.chiSquare(k - 1);
+      return;
+    }
+    const A = new Float64Array(d * d);
+    for (let i = 0; i < d; i++) {
+      for (let j = 0; j < i && j < k - 1; j++) A[i * d + j] = this.normal();
+      A[i * d + i] = Math.sqrt(this.chiSquare(k - 1 - i));
+    }
+    for (let i = 0; i < d; i++)
+      for (let j = 0; j <= i; j++) {
+        let s = 0;
+        for (let l = 0; l <= j; l++) s += A[i * d + l]! * A[j * d + l]!;
+        scatter[so + i * d + j] = s;
+        scatter[so + j * d + i] = s;
+      }
   }
 }
 
@@ -206,6 +271,14 @@ const FN = new Float64Array(128);
   }
 }
 
+/** The fast path's tables indexed by the low 8 bits (strip | sign << 7): KN as int32, WN signed. */
+const KI = new Int32Array(256);
+const WS = new Float64Array(256);
+for (let k = 0; k < 256; k++) {
+  KI[k] = KN[k & 127]!;
+  WS[k] = (k & 128 ? -1 : 1) * WN[k & 127]!;
+}
+
 /** The identity of one row of the batch: a replicate at a sweep point of an experiment. */
 export interface RowKey {
   /** Index of the sweep point in the full (unthinned) sweep grid. */
@@ -233,6 +306,26 @@ export class KeySpace {
     const s = hashString(site);
     rows.forEach((row, r) => new Stream(mixKeys(this.rowKey(row), step, s)).fillNormal(out, r * perRow, perRow));
     return out;
+  }
+
+  /**
+   * Sufficient statistics of `counts[r]` standard normal d-vectors per row (Stream.normalStats), row r
+   * from the stream of (rows[r], step, site): means `[rows, d]` and scatters `[rows, d, d]`.
+   */
+  normalStats(
+    rows: readonly RowKey[],
+    counts: ArrayLike<number>,
+    d: number,
+    step: number,
+    site: string,
+  ): { mean: Float32Array; scatter: Float32Array } {
+    const mean = new Float32Array(rows.length * d);
+    const scatter = new Float32Array(rows.length * d * d);
+    const s = hashString(site);
+    rows.forEach((row, r) =>
+      new Stream(mixKeys(this.rowKey(row), step, s)).normalStats(counts[r]!, d, mean, r * d, scatter, r * d * d),
+    );
+    return { mean, scatter };
   }
 
   /** Fills a [rows, perRow] array with uniforms in (0, 1). */

@@ -11,6 +11,17 @@
  * (every sample 1 / (n + m), the default). When one role has no samples in a generation the other gets
  * all the weight; a point with no weighted samples keeps its model unchanged. The fit is weighted
  * maximum likelihood (mean Σ ωᵢxᵢ, covariance Σ ωᵢ(xᵢ − μ)(xᵢ − μ)ᵀ; `unbiased: true` divides by 1 − Σ ωᵢ²).
+ *
+ * Sufficient statistics. Within a group (one source at one generation) every sample has the same weight
+ * ω_g, so the fit depends on the k_g samples only through their mean x̄_g and scatter
+ * S_g = Σ(xᵢ − x̄_g)(xᵢ − x̄_g)ᵀ: μ = Σ_g k_g ω_g x̄_g and Σ = Σ_g ω_g S_g + k_g ω_g (x̄_g − μ)(x̄_g − μ)ᵀ. The
+ * loop exposes only the fitted states (no metric or view sees its training samples), and the samples are
+ * iid N(m, LLᵀ) — from a gaussian source or from a model's previous fit — so x̄_g ~ N(m, LLᵀ/k) and
+ * S_g ~ Wishart(k − 1, LLᵀ), independent, are drawn directly (KeySpace.normalStats, from the same
+ * (row, generation, source) stream the samples would come from): the same distribution of every state,
+ * with O(d²) draws per group instead of k·d. `OURO_RETRAIN_PATH=samples` in the environment forces the
+ * sample-level path (drawing and weighting every sample), for the benchmark and the test that compare
+ * the two; the result then differs draw by draw but not in distribution.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { IrInject, IrLoop, IrModel, IrRetrain, IrValue } from '@ouro/dsl';
@@ -23,6 +34,25 @@ import { due, envAt, perRow, rowsOf, type Plan } from './plan.js';
 import type { GaussianState, ModelState } from './state.js';
 
 type RetrainLoop = IrLoop & { kind: 'retrain' };
+
+/** The retrain loop's path: `sufficient` (the default) or `samples` (OURO_RETRAIN_PATH, for comparisons). */
+function retrainPath(nodeId: string): 'sufficient' | 'samples' {
+  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
+  const v = env?.['OURO_RETRAIN_PATH'];
+  if (v === undefined || v === '' || v === 'sufficient') return 'sufficient';
+  if (v === 'samples') return 'samples';
+  throw new RuntimeError(
+    'invalid',
+    nodeId,
+    `the environment variable OURO_RETRAIN_PATH is \`${v}\`; use \`sufficient\` (the default) or \`samples\`, or unset it`,
+  );
+}
+
+/** Mean `[B, d]` and scatter `[B, d, d]` of one group's samples per row. */
+interface Stats {
+  readonly mean: tf.Tensor2D;
+  readonly scatter: tf.Tensor3D;
+}
 
 /** Per-point values of a count (or amount), cached when it does not depend on `t`. */
 class PerPoint {
@@ -175,6 +205,75 @@ export function compileRetrain(ctx: LoopCtx, loop: RetrainLoop): LoopRunner {
     initial.set(name, { data, n0 });
   }
   const loops = compiled.map((c) => ({ ...c, d: dims.get(c.model.name)! }));
+  const path = retrainPath(loop.loops[0]?.id ?? exp.id);
+
+  /**
+   * Sufficient statistics of `counts[r]` samples per row of a gaussian source at generation t: the mean
+   * m + σ z̄ and the scatter σ² W, computed here (the source's parameters are constants).
+   */
+  const dataStatsArrays = (
+    src: GaussianSource,
+    counts: ArrayLike<number>,
+    t: number,
+    site: string,
+  ): { mean: Float32Array; scatter: Float32Array } => {
+    const d = src.dim;
+    const { mean, scatter } = plan.keys.normalStats(plan.rows, counts, d, t, site);
+    for (let r = 0; r < plan.B; r++)
+      for (let i = 0; i < d; i++) mean[r * d + i] = src.mean[i]! + src.std * mean[r * d + i]!;
+    const v = src.std * src.std;
+    for (let i = 0; i < scatter.length; i++) scatter[i] = v * scatter[i]!;
+    return { mean, scatter };
+  };
+
+  /** Sufficient statistics of `counts[r]` samples per row of a group at generation t. */
+  const groupStats = (g: Group, counts: ArrayLike<number>, t: number, d: number): Stats => {
+    const { B } = plan;
+    if ('data' in g.from) {
+      const a = dataStatsArrays(g.from.data, counts, t, g.id);
+      return { mean: tf.tensor2d(a.mean, [B, d]), scatter: tf.tensor3d(a.scatter, [B, d, d]) };
+    }
+    // From the previous fit N(m, LLᵀ): x̄ = m + L z̄, S = L W Lᵀ.
+    const src = gauss(g.from.model);
+    const z = plan.keys.normalStats(plan.rows, counts, d, t, g.id);
+    if (d === 1) {
+      const L = src.chol.reshape([B, 1]);
+      return {
+        mean: src.mean.add(L.mul(tf.tensor2d(z.mean, [B, 1]))) as tf.Tensor2D,
+        scatter: src.chol.square().mul(tf.tensor3d(z.scatter, [B, 1, 1])) as tf.Tensor3D,
+      };
+    }
+    const LW = tf.matMul(src.chol, tf.tensor3d(z.scatter, [B, d, d]));
+    return {
+      mean: src.mean.add(tf.matMul(src.chol, tf.tensor3d(z.mean, [B, d, 1])).reshape([B, d])) as tf.Tensor2D,
+      scatter: tf.matMul(LW, src.chol, false, true) as tf.Tensor3D,
+    };
+  };
+
+  /**
+   * The weighted fit from the groups' statistics, `total[g]` = k_g ω_g and `per[g]` = ω_g per row:
+   * μ = Σ_g total_g x̄_g, Σ = Σ_g per_g S_g + total_g (x̄_g − μ)(x̄_g − μ)ᵀ.
+   */
+  function statsFit(
+    stats: readonly Stats[],
+    total: readonly Float32Array[],
+    per: readonly Float32Array[],
+    d: number,
+  ): { mean: tf.Tensor2D; cov: tf.Tensor3D } {
+    const { B } = plan;
+    const col = (x: Float32Array): tf.Tensor2D => tf.tensor2d(x, [B, 1]);
+    const cube = (x: Float32Array): tf.Tensor3D => tf.tensor3d(x, [B, 1, 1]);
+    const sum = <T extends tf.Tensor>(xs: T[]): T => (xs.length === 1 ? xs[0]! : (tf.addN(xs) as T));
+    const mean = sum(stats.map((s, g) => s.mean.mul(col(total[g]!)) as tf.Tensor2D));
+    const cov = sum(
+      stats.map((s, g) => {
+        const dev = s.mean.sub(mean);
+        const outer = d === 1 ? dev.square().reshape([B, 1, 1]) : dev.expandDims(2).mul(dev.expandDims(1));
+        return s.scatter.mul(cube(per[g]!)).add(outer.mul(cube(total[g]!))) as tf.Tensor3D;
+      }),
+    );
+    return { mean, cov };
+  }
 
   /** `[B, n, d]` samples of a gaussian source at generation t. */
   const drawData = (src: GaussianSource, n: number, t: number, site: string): tf.Tensor3D =>
@@ -236,6 +335,24 @@ export function compileRetrain(ctx: LoopCtx, loop: RetrainLoop): LoopRunner {
       const counts = n0.at(0);
       const n = Math.max(...counts);
       const model = models.get(name)!;
+      if (path === 'sufficient') {
+        // mean x̄, covariance S/c (S/(c − 1) unbiased: 1 − Σ ωᵢ² = (c − 1)/c).
+        const d = data.dim;
+        const c = perRow(plan, counts);
+        const a = dataStatsArrays(data, c, 0, `${model.id}/init`);
+        const unbiased = model.args['unbiased'] === true;
+        for (let r = 0; r < plan.B; r++) {
+          const k = unbiased ? c[r]! - 1 : c[r]!;
+          for (let i = 0; i < d * d; i++) a.scatter[r * d * d + i] = a.scatter[r * d * d + i]! / k;
+        }
+        const fit = tf.tidy(() => {
+          const mean = tf.tensor2d(a.mean, [plan.B, d]);
+          const cov = tf.tensor3d(a.scatter, [plan.B, d, d]);
+          return { mean, cov, chol: cholesky(cov, d) as tf.Tensor3D, mean0: mean.clone() };
+        });
+        states.set(name, { kind: 'gaussian_fit', d, ...fit });
+        continue;
+      }
       const fit = tf.tidy(() => {
         const X = drawData(data, n, 0, `${model.id}/init`);
         const w = new Float32Array(plan.P * n);
@@ -295,6 +412,9 @@ export function compileRetrain(ctx: LoopCtx, loop: RetrainLoop): LoopRunner {
       let maxW = -Infinity;
       const w = new Float32Array(plan.P * Math.max(N, 1));
       const update = new Float32Array(plan.P);
+      /** The weight of each sample of group gi at point p, and the group's total weight there. */
+      const perPoint = used.map(() => new Float32Array(plan.P));
+      const totalPoint = used.map(() => new Float32Array(plan.P));
       for (let p = 0; p < plan.P; p++) {
         let nR = 0;
         let nS = 0;
@@ -310,6 +430,8 @@ export function compileRetrain(ctx: LoopCtx, loop: RetrainLoop): LoopRunner {
         used.forEach((g, gi) => {
           const k = counts.get(g)![p]!;
           const per = g.role === 'real' ? (nR > 0 ? wr / nR : 0) : nS > 0 ? ws / nS : 0;
+          perPoint[gi]![p] = per;
+          totalPoint[gi]![p] = k * per;
           w.fill(per, p * N + off, p * N + off + k);
           off += widths[gi]!;
         });
@@ -317,7 +439,26 @@ export function compileRetrain(ctx: LoopCtx, loop: RetrainLoop): LoopRunner {
       lastWeights.set(c.model.name, { min: minW, max: maxW });
       const prev = gauss(c.model.name);
       if (N === 0) continue;
-      const next = tf.tidy(() => {
+      const fitFromStats = (): { mean: tf.Tensor2D; cov: tf.Tensor3D } => {
+        const stats = used.map((g) => groupStats(g, perRow(plan, counts.get(g)!), t, c.d));
+        const fit = statsFit(
+          stats,
+          totalPoint.map((x) => perRow(plan, x)),
+          perPoint.map((x) => perRow(plan, x)),
+          c.d,
+        );
+        if (!c.unbiased) return fit;
+        // 1 − Σ ωᵢ² = 1 − Σ_g k_g ω_g² per point.
+        const denom = new Float32Array(plan.P);
+        for (let p = 0; p < plan.P; p++) {
+          let s2 = 0;
+          used.forEach((_, gi) => (s2 += totalPoint[gi]![p]! * perPoint[gi]![p]!));
+          denom[p] = 1 - s2;
+        }
+        return { mean: fit.mean, cov: fit.cov.div(tf.tensor3d(perRow(plan, denom), [plan.B, 1, 1])) };
+      };
+
+      const fitFromSamples = (): { mean: tf.Tensor2D; cov: tf.Tensor3D } => {
         const parts = used.map((g, gi) => {
           const n = widths[gi]!;
           if ('data' in g.from) return drawData(g.from.data, n, t, g.id);
@@ -329,9 +470,12 @@ export function compileRetrain(ctx: LoopCtx, loop: RetrainLoop): LoopRunner {
             ? (z.mul(src.chol).add(src.mean.expandDims(1)) as tf.Tensor3D)
             : sampleGaussian(src.mean, src.chol, z);
         });
-        const fit = c.d === 1 ? weightedFit1(parts, w, widths, N, c.unbiased) : undefined;
-        const X = fit ? undefined : parts.length === 1 ? parts[0]! : (tf.concat(parts, 1) as tf.Tensor3D);
-        let { mean, cov } = fit ?? weightedFit(X!, rowsOf(plan, w, N), c.unbiased);
+        if (c.d === 1) return weightedFit1(parts, w, widths, N, c.unbiased);
+        const X = parts.length === 1 ? parts[0]! : (tf.concat(parts, 1) as tf.Tensor3D);
+        return weightedFit(X, rowsOf(plan, w, N), c.unbiased);
+      };
+      const next = tf.tidy(() => {
+        let { mean, cov } = path === 'sufficient' ? fitFromStats() : fitFromSamples();
         if (update.some((u) => u === 0)) {
           const keep = tf.tensor1d(perRow(plan, update)).greater(0);
           mean = tf.where(keep.expandDims(1), mean, prev.mean) as tf.Tensor2D;
