@@ -6,7 +6,7 @@
 /* global document -- used in page.evaluate() callbacks, which run in the browser */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { screenshots, startVsCode } from './code-server.mjs';
 import { ensureOutputDir, sleep, waitFor } from './support.mjs';
@@ -160,6 +160,34 @@ describe('VS Code: save a spec, see its values inline and its plot beside the ed
       const line = (await visibleLines()).find((l) => /metric err = /.test(l)) ?? '';
       assert.match(line, /err min \S+ at w=[\d.]+/);
       assert.doesNotMatch(line, /stale/);
+    }),
+  );
+
+  it(
+    'shows a full run’s progress in the status bar and a notification whose Cancel stops it',
+    check('cancel', async () => {
+      // The example with 20 times its replicates: a full run long enough to watch and cancel.
+      const long = 'golden-ratio-long.ouro';
+      const text = readFileSync(join(vscode.workspace, GOLDEN), 'utf8').replace('replicates 400', 'replicates 8000');
+      assert.match(text, /replicates 8000/);
+      writeFileSync(join(vscode.workspace, long), text);
+      await page.getByRole('treeitem', { name: long }).first().dblclick({ timeout: 30_000 });
+      await waitFor(`the tab of ${long} to be active`, () =>
+        page.locator(`.tab.active[aria-label*="${long}"]`).count(),
+      );
+      await editor().locator('.codelens-decoration a', { hasText: 'Run full' }).first().click({ timeout: 30_000 });
+      const toast = page.locator('.notification-toast', { hasText: `Ouro: full run of ${long}` }).first();
+      await toast.waitFor({ state: 'visible', timeout: 30_000 });
+      await waitFor('the run’s progress in the status bar', () =>
+        page.locator('.statusbar-item', { hasText: /Ouro: golden_weight \d+%/ }).count(),
+      );
+      await screenshot('full-run-progress');
+      await toast.hover();
+      await toast.getByRole('button', { name: 'Cancel' }).click();
+      await waitFor('the status bar to report the cancelled run', () =>
+        page.locator('.statusbar-item', { hasText: 'Ouro: run cancelled' }).count(),
+      );
+      await toast.waitFor({ state: 'hidden', timeout: 10_000 });
     }),
   );
 
