@@ -70,6 +70,13 @@ export class RunUi implements vscode.Disposable {
 
   /** `ouro/run`; a refusal (the spec has errors, no such experiment) is shown to the user. */
   async run(params: RunParams): Promise<string | undefined> {
+    // Code lenses and the results panel offer runs everywhere; nothing from an untrusted workspace executes.
+    if (!vscode.workspace.isTrusted) {
+      void vscode.window.showWarningMessage(
+        'Ouro does not run experiments in an untrusted workspace. Trust the workspace to run them.',
+      );
+      return undefined;
+    }
     const c = this.client();
     if (!c?.isRunning()) {
       void vscode.window.showErrorMessage('Ouro: the language server is not running; restart it to run experiments.');
