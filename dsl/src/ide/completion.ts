@@ -284,6 +284,15 @@ function blockStack(tokens: readonly IToken[], upto: number): { kind: BlockKind;
 /** Completion items at `offset`, chosen by the syntactic context. */
 export function complete(a: Analysis, offset: number): Completions {
   const text = a.text;
+  // Nothing to complete inside a comment or a string (a line comment runs to the end of its line, so the
+  // cursor right after it is still inside; a block comment's end is not).
+  const inComment = a.parse.spec.comments.some(
+    (c) => c.range.start < offset && (offset < c.range.end || (!c.block && offset === c.range.end)),
+  );
+  const inString = a.parse.tokens.some(
+    (t) => t.tokenType.name === 'StringLiteral' && t.startOffset < offset && offset <= (t.endOffset ?? t.startOffset),
+  );
+  if (inComment || inString) return { items: [], range: { start: offset, end: offset } };
   let start = offset;
   while (start > 0 && /[A-Za-z0-9_]/.test(text[start - 1]!)) start--;
   const range = { start, end: offset };
