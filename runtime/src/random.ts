@@ -47,14 +47,22 @@ export function hashNumber(x: number): number {
   return hashString(String(x));
 }
 
+/** One key's step of mixKeys. */
+function mixStep(h: number, k: number): number {
+  h = fmix32((h ^ (k >>> 0)) + 0x9e3779b9);
+  return Math.imul(h ^ (h >>> 15), 0x2c1b3c6d) >>> 0;
+}
+
 /** Combines 32-bit keys, order-sensitively. */
 export function mixKeys(...keys: readonly number[]): number {
   let h = 0x243f6a88;
-  for (const k of keys) {
-    h = fmix32((h ^ (k >>> 0)) + 0x9e3779b9);
-    h = Math.imul(h ^ (h >>> 15), 0x2c1b3c6d) >>> 0;
-  }
+  for (const k of keys) h = mixStep(h, k);
   return fmix32(h);
+}
+
+/** mixKeys(a, b, c) without the rest array (the key of every draw: row, step, site). */
+function mixKeys3(a: number, b: number, c: number): number {
+  return fmix32(mixStep(mixStep(mixStep(0x243f6a88, a), b), c));
 }
 
 /** xoshiro128**, seeded by splitmix32 from a 32-bit key. */
@@ -63,6 +71,11 @@ export class Stream {
   private readonly s = new Int32Array(4);
 
   constructor(key: number) {
+    this.reset(key);
+  }
+
+  /** Restarts as the stream of `key` (as a new Stream(key) would; saves the allocation in tight loops). */
+  reset(key: number): this {
     let x = key >>> 0;
     for (let i = 0; i < 4; i++) {
       x = (x + 0x9e3779b9) >>> 0;
@@ -72,6 +85,7 @@ export class Stream {
       this.s[i] = z ^ (z >>> 15);
     }
     if ((this.s[0]! | this.s[1]! | this.s[2]! | this.s[3]!) === 0) this.s[0] = 1;
+    return this;
   }
 
   /** 32 uniform random bits, as a signed 32-bit integer (kept in int32 so V8 stays on small integers). */
@@ -292,19 +306,33 @@ export interface RowKey {
  */
 export class KeySpace {
   readonly base: number;
+  /** The row keys of each rows array drawn for (the plan's rows: one array for the whole run). */
+  private readonly rowKeys = new WeakMap<readonly RowKey[], Uint32Array>();
+  /** One stream, re-seeded for each row of a draw. */
+  private readonly stream = new Stream(0);
   constructor(seed: number, experiment: string) {
     this.base = mixKeys(hashNumber(seed), hashString(experiment));
   }
 
   rowKey(row: RowKey): number {
-    return mixKeys(this.base, row.point, row.replicate);
+    return mixKeys3(this.base, row.point, row.replicate);
+  }
+
+  /** The stream of every row of `rows` at (step, site), one after the other: f(stream, r). */
+  private eachRow(rows: readonly RowKey[], step: number, site: string, f: (s: Stream, r: number) => void): void {
+    let keys = this.rowKeys.get(rows);
+    if (!keys) {
+      keys = Uint32Array.from(rows, (row) => this.rowKey(row));
+      this.rowKeys.set(rows, keys);
+    }
+    const s = hashString(site);
+    for (let r = 0; r < keys.length; r++) f(this.stream.reset(mixKeys3(keys[r]!, step, s)), r);
   }
 
   /** Fills a [rows, perRow] array with normals: row r from the stream of (rows[r], step, site). */
   normals(rows: readonly RowKey[], perRow: number, step: number, site: string): Float32Array {
     const out = new Float32Array(rows.length * perRow);
-    const s = hashString(site);
-    rows.forEach((row, r) => new Stream(mixKeys(this.rowKey(row), step, s)).fillNormal(out, r * perRow, perRow));
+    this.eachRow(rows, step, site, (st, r) => st.fillNormal(out, r * perRow, perRow));
     return out;
   }
 
@@ -321,18 +349,14 @@ export class KeySpace {
   ): { mean: Float32Array; scatter: Float32Array } {
     const mean = new Float32Array(rows.length * d);
     const scatter = new Float32Array(rows.length * d * d);
-    const s = hashString(site);
-    rows.forEach((row, r) =>
-      new Stream(mixKeys(this.rowKey(row), step, s)).normalStats(counts[r]!, d, mean, r * d, scatter, r * d * d),
-    );
+    this.eachRow(rows, step, site, (st, r) => st.normalStats(counts[r]!, d, mean, r * d, scatter, r * d * d));
     return { mean, scatter };
   }
 
   /** Fills a [rows, perRow] array with uniforms in (0, 1). */
   uniforms(rows: readonly RowKey[], perRow: number, step: number, site: string): Float32Array {
     const out = new Float32Array(rows.length * perRow);
-    const s = hashString(site);
-    rows.forEach((row, r) => new Stream(mixKeys(this.rowKey(row), step, s)).fillUniform(out, r * perRow, perRow));
+    this.eachRow(rows, step, site, (st, r) => st.fillUniform(out, r * perRow, perRow));
     return out;
   }
 }

@@ -206,6 +206,13 @@ export function compileRetrain(ctx: LoopCtx, loop: RetrainLoop): LoopRunner {
   }
   const loops = compiled.map((c) => ({ ...c, d: dims.get(c.model.name)! }));
   const path = retrainPath(loop.loops[0]?.id ?? exp.id);
+  /** Per-row sample counts, kept for the per-point arrays that do not change with t (PerPoint's cache). */
+  const rowCountCache = new WeakMap<readonly number[], Float32Array>();
+  const rowCounts = (perPoint: readonly number[]): Float32Array => {
+    let c = rowCountCache.get(perPoint);
+    if (!c) rowCountCache.set(perPoint, (c = perRow(plan, perPoint)));
+    return c;
+  };
 
   /**
    * Sufficient statistics of `counts[r]` samples per row of a gaussian source at generation t: the mean
@@ -251,28 +258,35 @@ export function compileRetrain(ctx: LoopCtx, loop: RetrainLoop): LoopRunner {
   };
 
   /**
-   * The weighted fit from the groups' statistics, `total[g]` = k_g ω_g and `per[g]` = ω_g per row:
-   * μ = Σ_g total_g x̄_g, Σ = Σ_g per_g S_g + total_g (x̄_g − μ)(x̄_g − μ)ᵀ.
+   * The weighted fit from the groups' statistics, with `total[g]` = k_g ω_g and `per[g]` = ω_g per point
+   * (the same for every replicate of a point: `[P, 1, …]` tensors that broadcast over the replicates):
+   * μ = Σ_g total_g x̄_g, Σ = Σ_g per_g S_g + total_g (x̄_g − μ)(x̄_g − μ)ᵀ; `denom` (per point) divides Σ.
    */
   function statsFit(
     stats: readonly Stats[],
     total: readonly Float32Array[],
     per: readonly Float32Array[],
     d: number,
+    denom: Float32Array | null,
   ): { mean: tf.Tensor2D; cov: tf.Tensor3D } {
-    const { B } = plan;
-    const col = (x: Float32Array): tf.Tensor2D => tf.tensor2d(x, [B, 1]);
-    const cube = (x: Float32Array): tf.Tensor3D => tf.tensor3d(x, [B, 1, 1]);
+    const { P, R, B } = plan;
+    const w3 = (x: Float32Array): tf.Tensor3D => tf.tensor3d(x, [P, 1, 1]);
+    const w4 = (x: Float32Array): tf.Tensor4D => tf.tensor4d(x, [P, 1, 1, 1]);
     const sum = <T extends tf.Tensor>(xs: T[]): T => (xs.length === 1 ? xs[0]! : (tf.addN(xs) as T));
-    const mean = sum(stats.map((s, g) => s.mean.mul(col(total[g]!)) as tf.Tensor2D));
-    const cov = sum(
+    const means = stats.map((s) => s.mean.reshape([P, R, d]));
+    const mean = sum(means.map((m, g) => m.mul(w3(total[g]!))));
+    let cov = sum(
       stats.map((s, g) => {
-        const dev = s.mean.sub(mean);
-        const outer = d === 1 ? dev.square().reshape([B, 1, 1]) : dev.expandDims(2).mul(dev.expandDims(1));
-        return s.scatter.mul(cube(per[g]!)).add(outer.mul(cube(total[g]!))) as tf.Tensor3D;
+        const dev = means[g]!.sub(mean);
+        const outer = d === 1 ? dev.square().expandDims(3) : dev.expandDims(3).mul(dev.expandDims(2));
+        return s.scatter
+          .reshape([P, R, d, d])
+          .mul(w4(per[g]!))
+          .add(outer.mul(w4(total[g]!)));
       }),
     );
-    return { mean, cov };
+    if (denom) cov = cov.div(w4(denom));
+    return { mean: mean.reshape([B, d]) as tf.Tensor2D, cov: cov.reshape([B, d, d]) as tf.Tensor3D };
   }
 
   /** `[B, n, d]` samples of a gaussian source at generation t. */
@@ -440,22 +454,18 @@ export function compileRetrain(ctx: LoopCtx, loop: RetrainLoop): LoopRunner {
       const prev = gauss(c.model.name);
       if (N === 0) continue;
       const fitFromStats = (): { mean: tf.Tensor2D; cov: tf.Tensor3D } => {
-        const stats = used.map((g) => groupStats(g, perRow(plan, counts.get(g)!), t, c.d));
-        const fit = statsFit(
-          stats,
-          totalPoint.map((x) => perRow(plan, x)),
-          perPoint.map((x) => perRow(plan, x)),
-          c.d,
-        );
-        if (!c.unbiased) return fit;
-        // 1 − Σ ωᵢ² = 1 − Σ_g k_g ω_g² per point.
-        const denom = new Float32Array(plan.P);
-        for (let p = 0; p < plan.P; p++) {
-          let s2 = 0;
-          used.forEach((_, gi) => (s2 += totalPoint[gi]![p]! * perPoint[gi]![p]!));
-          denom[p] = 1 - s2;
+        const stats = used.map((g) => groupStats(g, rowCounts(counts.get(g)!), t, c.d));
+        let denom: Float32Array | null = null;
+        if (c.unbiased) {
+          // 1 − Σ ωᵢ² = 1 − Σ_g k_g ω_g² per point.
+          denom = new Float32Array(plan.P);
+          for (let p = 0; p < plan.P; p++) {
+            let s2 = 0;
+            used.forEach((_, gi) => (s2 += totalPoint[gi]![p]! * perPoint[gi]![p]!));
+            denom[p] = 1 - s2;
+          }
         }
-        return { mean: fit.mean, cov: fit.cov.div(tf.tensor3d(perRow(plan, denom), [plan.B, 1, 1])) };
+        return statsFit(stats, totalPoint, perPoint, c.d, denom);
       };
 
       const fitFromSamples = (): { mean: tf.Tensor2D; cov: tf.Tensor3D } => {
