@@ -47,7 +47,11 @@ function createClient(
     // Files that `use` a changed file are re-checked; the server also indexes closed .ouro files.
     synchronize: { fileEvents: watcher },
     outputChannel: output,
-    initializationOptions: currentSettings(),
+    // The run history persists in the extension's workspace storage, so results survive a reload.
+    initializationOptions: {
+      ...currentSettings(),
+      ...(context.storageUri ? { storagePath: context.storageUri.fsPath } : {}),
+    },
   };
   return new LanguageClient('ouro', 'Ouro Language Server', serverOptions, clientOptions);
 }

@@ -343,3 +343,60 @@ test('run on save is off when the client says so', async () => {
   );
   assert.equal(e.trigger, 'command');
 });
+
+test('with a storage folder, run history survives a restart of the server: results, hints, no re-run', async () => {
+  const storagePath = join(root, 'storage');
+  const uri = uriOf('persist.ouro');
+  const open = async (): Promise<{ c: LspClient; ended: RunEndedParams[]; started: RunStartedParams[] }> => {
+    const c = new LspClient();
+    const ended: RunEndedParams[] = [];
+    const started: RunStartedParams[] = [];
+    c.connection.onNotification('ouro/runEnded', (p: RunEndedParams) => void ended.push(p));
+    c.connection.onNotification('ouro/runStarted', (p: RunStartedParams) => void started.push(p));
+    await c.initialize(pathToFileURL(root).toString(), { runOnSave: true, backend: 'wasm', storagePath });
+    await c.open(uri, spec, 1);
+    return { c, ended, started };
+  };
+  const waitUntil = async (ok: () => boolean, what: string): Promise<void> => {
+    const t0 = Date.now();
+    while (!ok()) {
+      if (Date.now() - t0 > 30_000) throw new Error(`timed out waiting for ${what}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  };
+
+  const first = await open();
+  await first.c.connection.sendNotification('textDocument/didSave', { textDocument: { uri } });
+  await waitUntil(() => first.ended.length > 0, 'the first run');
+  assert.equal(first.ended[0]!.status, 'ok', first.ended[0]!.message);
+  const runIds = first.ended[0]!.records.map((r) => r.runId);
+  const finalErr = finals(
+    first.ended[0]!.records.find((r) => r.experiment === 'plain')!,
+    'err',
+  )[0]!;
+  await first.c.stop();
+
+  const second = await open();
+  try {
+    const h = await second.c.request<{ experiments: { experiment: string; runs: RunRecord[] }[] }>('ouro/results', {
+      uri,
+    });
+    assert.deepEqual(h.experiments.map((e) => e.experiment).sort(), ['plain', 'swept']);
+    assert.deepEqual(
+      h.experiments.map((e) => e.runs[0]!.runId),
+      runIds,
+    );
+    const hs = await second.c.request<InlayHint[]>('textDocument/inlayHint', {
+      textDocument: { uri },
+      range: { start: { line: 0, character: 0 }, end: { line: spec.split('\n').length, character: 0 } },
+    });
+    // The stored value, not stale (the spec is unchanged).
+    assert.ok(hs.map(label).includes(`err = ${String(Number(finalErr.toPrecision(3)))}`), hs.map(label).join(' | '));
+    // The experiments' IR is unchanged since the stored runs: saving runs nothing.
+    await second.c.connection.sendNotification('textDocument/didSave', { textDocument: { uri } });
+    await new Promise((r) => setTimeout(r, 800));
+    assert.deepEqual(second.started, []);
+  } finally {
+    await second.c.stop();
+  }
+});

@@ -9,6 +9,7 @@
  * - A new save of a file cancels that file's running save run at once; an `ouro/run` request cancels any run
  *   of the file. At most one run per file; files wait in one first-come queue, and at most `maxConcurrent`
  *   runs at a time (half the cores, at least one).
+ * - With `initializationOptions.storagePath` the history persists there (run-store.ts) and survives restarts.
  * - Run on save is on unless the client says otherwise: `initializationOptions.runOnSave` (false in an
  *   untrusted workspace), then `workspace/didChangeConfiguration` with `settings.ouro.runOnSave`.
  *
@@ -33,6 +34,7 @@ import {
   type RunTrigger,
 } from '@ouro/views';
 import { hoverMarkdown, inlayLabel, summarize } from './run-previews.js';
+import { RunStore } from './run-store.js';
 import { uriToPath, type Workspace } from './workspace.js';
 
 /** What the run manager needs from the server. */
@@ -181,6 +183,8 @@ export class RunManager {
   settings: Required<RunSettings> = { runOnSave: true, backend: 'auto' };
   /** A worker with the runtime loaded, ready for the next run (started while nothing runs). */
   private readonly warm: WarmWorkers;
+  /** Where run records persist across restarts (`initializationOptions.storagePath`), if anywhere. */
+  private store: RunStore | undefined;
 
   constructor(
     private readonly ws: Workspace,
@@ -201,7 +205,9 @@ export class RunManager {
   /** Applies settings (initializationOptions or `ouro` settings); unknown values are ignored. */
   configure(s: unknown): void {
     if (!s || typeof s !== 'object') return;
-    const { runOnSave, backend } = s as Record<string, unknown>;
+    const { runOnSave, backend, storagePath } = s as Record<string, unknown>;
+    if (typeof storagePath === 'string' && storagePath && !this.store)
+      this.store = new RunStore(storagePath, this.historySize, (m) => this.host.log(m));
     if (typeof runOnSave === 'boolean') this.settings = { ...this.settings, runOnSave };
     if (typeof backend === 'string' && ['auto', 'wasm', 'cpu', 'tensorflow', 'tensorflow-gpu'].includes(backend))
       this.settings = { ...this.settings, backend: backend as BackendRequest };
@@ -209,7 +215,7 @@ export class RunManager {
 
   private file(uri: string): FileState {
     let f = this.files.get(uri);
-    if (!f) this.files.set(uri, (f = { history: new Map(), errors: new Map() }));
+    if (!f) this.files.set(uri, (f = { history: this.store?.load(uri) ?? new Map(), errors: new Map() }));
     return f;
   }
 
@@ -295,8 +301,7 @@ export class RunManager {
 
   /** `ouro/results`: per experiment, its runs, newest first. */
   results(uri: string): ExperimentHistory[] {
-    const f = this.files.get(uri);
-    return f ? [...f.history].map(([experiment, runs]) => ({ experiment, runs })) : [];
+    return [...this.file(uri).history].map(([experiment, runs]) => ({ experiment, runs }));
   }
 
   /** Whether a run of the file is running or waiting. */
@@ -400,6 +405,7 @@ export class RunManager {
       records.push(record);
       const h = f.history.get(r.name) ?? [];
       f.history.set(r.name, [record, ...h].slice(0, this.historySize));
+      this.store?.save(record);
       f.errors.delete(r.name);
       const e = last ?? {
         experiment: r.name,
@@ -505,7 +511,7 @@ export class RunManager {
   }
 
   private latest(uri: string, experiment: string): RunRecord | undefined {
-    return this.files.get(uri)?.history.get(experiment)?.[0];
+    return this.file(uri).history.get(experiment)?.[0];
   }
 
   private stale(uri: string, r: RunRecord): boolean {

@@ -47,10 +47,11 @@ export class LspClient {
     this.connection.listen();
   }
 
-  async initialize(rootUri: string): Promise<InitializeResult> {
+  async initialize(rootUri: string, initializationOptions?: unknown): Promise<InitializeResult> {
     const result = await this.connection.sendRequest<InitializeResult>('initialize', {
       processId: process.pid,
       rootUri,
+      ...(initializationOptions === undefined ? {} : { initializationOptions }),
       workspaceFolders: [{ uri: rootUri, name: 'fixture' }],
       capabilities: {
         workspace: { inlayHint: { refreshSupport: true } },
