@@ -14,7 +14,10 @@
  *
  * Normal variates come from the ziggurat method (Marsaglia & Tsang 2000, 128 strips) with the strip
  * index, the sign and a 24-bit abscissa taken from disjoint bits of one 32-bit draw (avoiding the
- * original's correlation between strip and value, Doornik 2005); uniforms lie in (0, 1).
+ * original's correlation between strip and value, Doornik 2005); uniforms lie in (0, 1). Gamma (and χ²)
+ * variates come from Marsaglia & Tsang (2000); `normalStats` draws the mean and the scatter of k standard
+ * normal d-vectors directly (normal and Wishart by Bartlett's decomposition), for the retrain loop's
+ * sufficient-statistics path.
  */
 
 /** A 32-bit avalanche mixer (murmur3 fmix32). */
