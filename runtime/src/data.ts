@@ -39,12 +39,23 @@ export interface MixtureSource {
   readonly dim: number;
 }
 
-export type TruthSource = GaussianSource | CategoricalSource | PairedSource | MixtureSource;
+/** `csv(path, columns?)`: rows of a file the host reads (ExecuteOptions.tables, keyed by `path`). */
+export interface TableSource {
+  readonly kind: 'table';
+  readonly name: string;
+  readonly path: string;
+  /** The chosen columns; null: every numeric column. */
+  readonly columns: readonly string[] | null;
+}
+
+export type TruthSource = GaussianSource | CategoricalSource | PairedSource | MixtureSource | TableSource;
 
 /** A source, or the text or image half of a paired source. */
 export interface DataRef {
   readonly source: TruthSource;
   readonly part: 'text' | 'image' | null;
+  /** `data.train` / `data.test` (csv and images). */
+  readonly split?: 'train' | 'test';
 }
 
 type Args = Readonly<Record<string, IrValue>>;
@@ -150,6 +161,15 @@ function fromCall(name: string, kind: string, args: Args, nodeId: string): Truth
         for (let j = 0; j < cols; j++) centres.push([spacing * (j - (cols - 1) / 2), spacing * (i - (rows - 1) / 2)]);
       return { kind: 'mixture', name, centres, std: numArg(args, 'std', 0.05, nodeId, what), dim: 2 };
     }
+    case 'csv': {
+      const path = args['path'];
+      const cols = args['columns'];
+      if (typeof path !== 'string' || path === '')
+        throw new RuntimeError('invalid', nodeId, `${what}: give the CSV file's path, e.g. csv("data.csv")`);
+      if (cols !== undefined && cols !== null && (!Array.isArray(cols) || cols.some((c) => typeof c !== 'string')))
+        throw new RuntimeError('invalid', nodeId, `${what}: \`columns\` must be a list of column names (strings)`);
+      return { kind: 'table', name, path, columns: (cols as string[] | null | undefined) ?? null };
+    }
     default:
       throw unsupported(nodeId, `the data source \`${kind}\``);
   }
@@ -161,7 +181,8 @@ export function resolveData(ir: IrProgram, v: IrValue, nodeId: string): DataRef 
     if ('data' in v) {
       const d = ir.data[v.data];
       if (!d) throw new RuntimeError('invalid', nodeId, `the data \`${v.data}\` is not in the program`);
-      return { source: fromCall(d.name, d.kind, d.args, d.id), part: null };
+      const source = fromCall(d.name, d.kind, d.args, d.id);
+      return v.split ? { source, part: null, split: v.split } : { source, part: null };
     }
     if ('member' in v && (v.member === 'text' || v.member === 'image')) {
       const inner = resolveData(ir, v.of, nodeId);

@@ -11,6 +11,7 @@ import { compileFit, type FitJob } from './fit.js';
 import { DivergenceError, RuntimeError, unsupported } from './errors.js';
 import { describeEnv } from './expr.js';
 import type { LoopRunner } from './loop.js';
+import { compileSampleMetric } from './families/sample-metrics.js';
 import { compileMetric, type CompiledMetric } from './metrics.js';
 import { envAt, makePlan, type Plan } from './plan.js';
 import { compileRetrain } from './retrain.js';
@@ -29,15 +30,23 @@ interface Compiled {
   readonly weight: number;
 }
 
-function compileExperiment(ir: IrProgram, exp: IrExperiment, preview: boolean, seed: number | undefined): Compiled {
+function compileExperiment(
+  ir: IrProgram,
+  exp: IrExperiment,
+  preview: boolean,
+  seed: number | undefined,
+  tables: ExecuteOptions['tables'],
+): Compiled {
   if (exp.loop.kind !== 'retrain' && exp.loop.kind !== 'cycle')
     throw unsupported(exp.loop.id, `a \`${exp.loop.kind}\` loop`);
   const plan = makePlan(exp, { preview, seed });
   const models = new Map<string, IrModel>(exp.models.map((m) => [m.name, m]));
   const states = new States(models);
-  const ctx = { ir, plan, states, models };
+  const ctx = { ir, plan, states, models, ...(tables ? { tables } : {}) };
   const runner: LoopRunner = exp.loop.kind === 'retrain' ? compileRetrain(ctx, exp.loop) : compileCycle(ctx, exp.loop);
-  const metrics = exp.metrics.map((m) => compileMetric(ir, m, models, plan.generations));
+  const metrics = exp.metrics.map(
+    (m) => compileSampleMetric(ctx, m, plan.generations) ?? compileMetric(ir, m, models, plan.generations),
+  );
   const cost = preview && exp.previewCost ? exp.previewCost : exp.cost;
   return { plan, states, runner, metrics, weight: Math.max(1, cost.samples) };
 }
@@ -111,7 +120,7 @@ export async function execute(ir: IrProgram, options: ExecuteOptions = {}): Prom
           })
         : e.loop.kind === 'select'
           ? compileSelect(ir, e, { preview, seed: options.seed })
-          : compileExperiment(ir, e, preview, options.seed),
+          : compileExperiment(ir, e, preview, options.seed, options.tables),
   );
   const total = compiled.reduce((a, c) => a + c.weight, 0);
   let doneWeight = 0;
@@ -167,7 +176,7 @@ async function runExperiment(
   const record = async (t: number): Promise<void> => {
     const due = store.filter((s) => s.index.has(t));
     if (due.length === 0) return;
-    const stacked = tf.tidy(() => tf.stack(due.map((s) => s.m.compute(states))));
+    const stacked = tf.tidy(() => tf.stack(due.map((s) => s.m.compute(states, t))));
     const v = await stacked.data();
     stacked.dispose();
     due.forEach((s, k) => {

@@ -2,6 +2,7 @@ import type * as tf from '@tensorflow/tfjs';
 import type { IrModel, IrProgram } from '@ouro/dsl';
 import type { Plan } from './plan.js';
 import type { ModelState, States } from './state.js';
+import type { Table } from './types.js';
 
 /** What a loop runner sees: the program, the batch plan and the model states. */
 export interface LoopCtx {
@@ -9,6 +10,8 @@ export interface LoopCtx {
   readonly plan: Plan;
   readonly states: States;
   readonly models: ReadonlyMap<string, IrModel>;
+  /** The CSV tables the host read (ExecuteOptions.tables). */
+  readonly tables?: Readonly<Record<string, Table>>;
 }
 
 /** A compiled loop: validated before anything runs, then driven generation by generation. */

@@ -13,7 +13,8 @@ export interface CompiledMetric {
   readonly ir: IrMetric;
   /** Generations at which it is recorded. */
   readonly times: readonly number[];
-  readonly compute: (states: States) => tf.Tensor1D;
+  /** The metric per batch row at generation t (sample metrics draw their samples from t's stream). */
+  readonly compute: (states: States, t?: number) => tf.Tensor1D;
 }
 
 export function metricTimes(m: IrMetric, generations: number): number[] {
@@ -165,7 +166,8 @@ function quantity(ir: IrProgram, v: IrValue | undefined, models: ReadonlyMap<str
       if (!model) throw new RuntimeError('invalid', id, `\`${name}\` is not a model of this experiment`);
       const ok =
         (model.kind === 'gaussian_fit' && (member === 'mean' || member === 'cov')) ||
-        (model.kind === 'categorical_fit' && member === 'probs');
+        (model.kind === 'categorical_fit' && member === 'probs') ||
+        (model.kind === 'linear_regression' && (member === 'coef' || member === 'noise'));
       if (!ok) throw unsupported(id, `\`${name}.${member}\` (of a ${model.kind} model) as a metric argument`);
       return {
         rows: (s) => {
@@ -173,6 +175,8 @@ function quantity(ir: IrProgram, v: IrValue | undefined, models: ReadonlyMap<str
           if (st.kind === 'gaussian_fit')
             return member === 'mean' ? st.mean : (st.cov.reshape([st.cov.shape[0], -1]) as tf.Tensor2D);
           if (st.kind === 'categorical_fit') return st.probs;
+          if (st.kind === 'linear_regression')
+            return member === 'coef' ? st.coef : (st.noise.reshape([-1, 1]) as tf.Tensor2D);
           throw unsupported(id, `\`${name}.${member}\``);
         },
       };

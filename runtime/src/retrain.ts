@@ -26,8 +26,10 @@
 import * as tf from '@tensorflow/tfjs';
 import type { IrInject, IrLoop, IrModel, IrRetrain, IrValue } from '@ouro/dsl';
 import { resolveData, type GaussianSource } from './data.js';
+import { compileSampledRetrain, needsSampledRetrain } from './families/retrain-sampled.js';
+import { roleWeights } from './families/weights.js';
 import { RuntimeError, unsupported } from './errors.js';
-import { describeEnv, evalCount, evalNumber, dependsOnT, optimalRealWeight } from './expr.js';
+import { describeEnv, evalCount, evalNumber, dependsOnT } from './expr.js';
 import { cholesky, sampleGaussian, trace, weightedFit } from './linalg.js';
 import { read, type LoopCtx, type LoopRunner } from './loop.js';
 import { due, envAt, perRow, rowsOf, type Plan } from './plan.js';
@@ -123,6 +125,8 @@ function injectDose(amount: number, nodeId: string, where: string): number {
 }
 
 export function compileRetrain(ctx: LoopCtx, loop: RetrainLoop): LoopRunner {
+  // Families fitted to samples, and Gaussian fits on anything but a Gaussian source: families/.
+  if (needsSampledRetrain(ctx, loop)) return compileSampledRetrain(ctx, loop);
   const { plan, states, models } = ctx;
   const exp = plan.exp;
   const modelOf = (name: string, nodeId: string): IrModel => {
@@ -187,9 +191,19 @@ export function compileRetrain(ctx: LoopCtx, loop: RetrainLoop): LoopRunner {
       );
     const data = gaussianData(ctx, dataValue, model.id, dimOf(model));
     dims.set(name, data.dim);
-    const countSource = firstReal ?? r?.sources[0];
+    // The real samples' count, else the inject's dose, else the first source's count; at t = 1 when it
+    // depends on t (generation 0 has no t of its own).
+    const countSource = firstReal ?? (firstInject ? undefined : r?.sources[0]);
     let n0: PerPoint;
-    if (countSource) n0 = count(countSource.count, countSource.id, `the generation-0 sample count of \`${name}\``);
+    if (countSource)
+      n0 = new PerPoint(plan, countSource.count, (x, env) =>
+        evalCount(
+          x,
+          new Map([...env, ['t', Math.max(1, Number(env.get('t')))]]),
+          countSource.id,
+          `the generation-0 sample count of \`${name}\``,
+        ),
+      );
     else if (firstInject)
       n0 = new PerPoint(plan, firstInject.amount, (x, env) => {
         const a = evalNumber(x, env, firstInject.id, 'the injected amount');
@@ -379,38 +393,7 @@ export function compileRetrain(ctx: LoopCtx, loop: RetrainLoop): LoopRunner {
   }
 
   function weightsAt(c: (typeof loops)[number], p: number, t: number, nR: number, nS: number): [number, number] {
-    const w = c.ir.weights;
-    if (nR === 0 && nS === 0) return [0, 0];
-    if ('rule' in w) {
-      if (w.rule === 'real_only') return [nR > 0 ? 1 : 0, 0];
-      if (w.rule === 'pooled') return [nR / (nR + nS), nS / (nR + nS)];
-      if (nR === 0) return [0, 1];
-      if (nS === 0) return [1, 0];
-      const wr = optimalRealWeight(nR, nS);
-      return [wr, 1 - wr];
-    }
-    const env = envAt(plan, p, t);
-    const wr = evalNumber(w.real, env, c.ir.id, 'the real weight');
-    const ws = evalNumber(w.synthetic, env, c.ir.id, 'the synthetic weight');
-    for (const [x, role] of [
-      [wr, 'real'],
-      [ws, 'synthetic'],
-    ] as const)
-      if (!(x >= -1e-9 && x <= 1 + 1e-9))
-        throw new RuntimeError(
-          'invalid',
-          c.ir.id,
-          `the ${role} weight is ${x}${describeEnv(env)}; weights lie in [0, 1]`,
-        );
-    if (nR > 0 && nS > 0 && Math.abs(wr + ws - 1) > 1e-6)
-      throw new RuntimeError(
-        'invalid',
-        c.ir.id,
-        `the weights sum to ${wr + ws}${describeEnv(env)}; they must sum to 1`,
-      );
-    if (nR === 0) return [0, 1];
-    if (nS === 0) return [1, 0];
-    return [wr, ws];
+    return roleWeights(c.ir.weights, () => envAt(plan, p, t), c.ir.id, nR, nS);
   }
 
   function step(t: number): Map<string, ModelState> {

@@ -4,6 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { IrModel } from '@ouro/dsl';
+import type { KdeState, RegressionState } from './families/states.js';
 
 export interface GaussianState {
   readonly kind: 'gaussian_fit';
@@ -37,7 +38,7 @@ export interface ConditionalState {
   readonly mean0: tf.Tensor3D;
 }
 
-export type ModelState = GaussianState | CategoricalState | ConditionalState;
+export type ModelState = GaussianState | CategoricalState | ConditionalState | KdeState | RegressionState;
 
 export function tensorsOf(s: ModelState): tf.Tensor[] {
   switch (s.kind) {
@@ -47,6 +48,10 @@ export function tensorsOf(s: ModelState): tf.Tensor[] {
       return [s.probs];
     case 'conditional_gaussian':
       return [s.mean, s.cov, s.chol, s.mean0];
+    case 'kde':
+      return [s.points, s.weights];
+    case 'linear_regression':
+      return [s.coef, s.intercept, s.noise, s.covariates, s.weights, s.coef0];
   }
 }
 

@@ -41,8 +41,21 @@ export interface ExecuteOptions {
    */
   readonly workers?: number;
   readonly onProgress?: (e: ProgressEvent) => void;
+  /**
+   * The CSV files the spec's `csv(path, ...)` sources name, read and parsed by the host (the runtime does
+   * no file IO), keyed by `path` exactly as written in the spec.
+   */
+  readonly tables?: Readonly<Record<string, Table>>;
   /** Called as each experiment finishes, before the next starts. */
   readonly onExperiment?: (r: ExperimentResult) => void;
+}
+
+/** A parsed CSV file: a header and rows of numbers (NaN in a column that is not numeric). */
+export interface Table {
+  readonly columns: readonly string[];
+  /** Per column: every row holds a finite number. */
+  readonly numeric: readonly boolean[];
+  readonly rows: readonly (readonly number[])[];
 }
 
 export interface SweepResult {

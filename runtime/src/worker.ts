@@ -15,7 +15,7 @@ import { Worker } from 'node:worker_threads';
 import type { IrProgram } from '@ouro/dsl';
 import type { BackendInfo, BackendRequest } from './backend.js';
 import { DivergenceError, RuntimeError, type RuntimeErrorCode } from './errors.js';
-import type { ExperimentResult, ProgressEvent, RunResult } from './types.js';
+import type { ExecuteOptions, ExperimentResult, ProgressEvent, RunResult } from './types.js';
 
 export { RuntimeError, DivergenceError, type RuntimeErrorCode } from './errors.js';
 
@@ -36,6 +36,8 @@ export interface WorkerRunOptions {
   readonly wasmPaths?: string;
   /** A directory from which optional backends (tfjs-node) are resolved first, e.g. the user's project. */
   readonly resolveFrom?: string;
+  /** The CSV files the spec names, read by the host (ExecuteOptions.tables). */
+  readonly tables?: ExecuteOptions['tables'];
 }
 
 export interface StartRunOptions extends WorkerRunOptions {
@@ -186,6 +188,7 @@ export function startRun(ir: IrProgram, options: StartRunOptions = {}): RunHandl
     ...(options.seed !== undefined ? { seed: options.seed } : {}),
     ...(options.wasmPaths !== undefined ? { wasmPaths: options.wasmPaths } : {}),
     ...(options.resolveFrom !== undefined ? { resolveFrom: options.resolveFrom } : {}),
+    ...(options.tables !== undefined ? { tables: options.tables } : {}),
   };
   const data: WorkerData = { ir, options: runOptions, abort };
   let worker: Worker;

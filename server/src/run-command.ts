@@ -12,10 +12,11 @@ import { fileURLToPath } from 'node:url';
 import { analyze, lower, LineIndex, type IrProgram } from '@ouro/dsl';
 // Types only here: the runtime (and TensorFlow.js, ~0.4 s to load) is imported when `ouro run` runs,
 // so `ouro check`, `fmt` and `lsp` start without it.
-import type { BackendRequest, ExperimentResult, ProgressEvent, RunResult } from '@ouro/runtime';
+import type { BackendRequest, ExperimentResult, ProgressEvent, RunResult, Table } from '@ouro/runtime';
 import type { RunHandle } from '@ouro/runtime/worker';
 import type { Io } from './cli.js';
 import { renderReport } from './report.js';
+import { CsvError, readTables } from './tables.js';
 
 export const runUsage =
   '  ouro run FILE [--experiment NAME] [--out DIR] [--preview] [--backend B] [--seed N]\n' +
@@ -242,6 +243,15 @@ export async function run(argv: readonly string[], io: Io, usage: string): Promi
     io.err(`ouro run: ${file} has errors; fix them to run it`);
     return 1;
   }
+  // The CSV files the spec names: read here (the runtime does no file IO).
+  let tables: Record<string, Table>;
+  try {
+    tables = readTables(ir);
+  } catch (e) {
+    if (!(e instanceof CsvError)) throw e;
+    io.err(`ouro run: ${e.message} (the data declared at ${where(ir, e.nodeId, uri)})`);
+    return 1;
+  }
   const outDir = resolve(parsed.out ?? join(dirname(uri), 'ouro-results'));
   const sha256 = createHash('sha256').update(text).digest('hex');
   const startedAt = new Date().toISOString();
@@ -284,6 +294,7 @@ export async function run(argv: readonly string[], io: Io, usage: string): Promi
       // Optional backends (tfjs-node) resolve from the user's working directory first, then from Ouro's.
       resolveFrom: process.cwd(),
       seed: parsed.seed,
+      tables,
       onProgress,
       onExperiment: (r, { backend, versions }) => {
         const dir = join(outDir, r.name);

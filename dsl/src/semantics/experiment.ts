@@ -903,6 +903,9 @@ function countsUnder(e: A.Expr | undefined, ctx: EvalCtx, what: string): number 
 
 const retrained = new WeakMap<ModelInfo, A.RetrainStmt>();
 
+/** The generator kinds a retrain loop refits each generation (closed-form, weighted maximum likelihood). */
+const RETRAINABLE: readonly string[] = ['gaussian_fit', 'categorical_fit', 'kde', 'linear_regression'];
+
 function checkRetrain(
   s: A.RetrainStmt,
   ctx: EvalCtx,
@@ -920,6 +923,17 @@ function checkRetrain(
       related: [{ range: earlier.range, message: 'first retrain block' }],
     });
   } else if (m) retrained.set(m, s);
+  if (m && s.model && !RETRAINABLE.includes(m.kind) && m.kind !== 'unknown' && m.kind !== 'conditional_gaussian') {
+    const how =
+      m.kind === 'mlp' || m.kind === 'ebm'
+        ? 'train a generator and its discriminator with `train gan(G, D) on DATA { phase ... }`'
+        : 'train a likelihood model with `fit MODEL for N steps`';
+    ctx.sink.report(
+      'type-mismatch',
+      s.model.range,
+      `\`${m.sym.name}\` is ${/^([aeiou]|mlp)/.test(m.kind) ? 'an' : 'a'} ${m.kind}: a retrain loop refits ${RETRAINABLE.join(', ')} models in closed form; ${how}`,
+    );
+  }
   const gens = evaluate(s.generations, { ...ctx, inLoop: false });
   if (s.generations)
     checkParam({ name: 'generations', type: 'int', min: 1, doc: '' }, gens, s.generations.range, undefined, ctx);
@@ -1395,6 +1409,13 @@ function checkMetric(
         );
       }
     });
+    if (metric === 'regret' && action !== undefined && action !== 'select') {
+      ctx.sink.report(
+        'metric-kind-mismatch',
+        stmt.value!.range,
+        `regret is a bandit's cumulative regret against the optimal mixture; it exists only in a select experiment, and this one runs a ${action} loop`,
+      );
+    }
     if (metric === 'mse') {
       const a = v.args['estimate'];
       const b = v.args['truth'];

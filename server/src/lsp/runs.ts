@@ -19,7 +19,7 @@ import { createHash } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { dirname } from 'node:path';
 import { lower, type Analysis, type IrExperiment, type IrProgram, type TextRange } from '@ouro/dsl';
-import type { BackendRequest, ExperimentResult, ProgressEvent } from '@ouro/runtime';
+import type { BackendRequest, ExperimentResult, ProgressEvent, Table } from '@ouro/runtime';
 import { RuntimeError, startRun, WarmWorkers, type RunHandle, type StartRunOptions } from '@ouro/runtime/worker';
 import {
   RunEndedNotificationMethod,
@@ -35,6 +35,7 @@ import {
 } from '@ouro/views';
 import { hoverMarkdown, inlayLabel, summarize } from './run-previews.js';
 import { RunStore } from './run-store.js';
+import { CsvError, readTables } from '../tables.js';
 import { uriToPath, type Workspace } from './workspace.js';
 
 /** What the run manager needs from the server. */
@@ -421,21 +422,34 @@ export class RunManager {
       progress({ ...e, experiment: r.name, step: e.steps }, record);
       this.host.changed(uri);
     };
-    const handle = startRun(runIr, {
-      preview: req.budget === 'preview',
-      backend: this.settings.backend,
-      ...(uriToPath(uri) ? { resolveFrom: dirname(uriToPath(uri)!) } : {}),
-      ...this.options.worker,
-      warm: this.warm,
-      onProgress: (e) => {
-        last = e;
-        const now = Date.now();
-        if (now - lastSent < 100 && e.step !== e.steps && e.step !== 0) return;
-        lastSent = now;
-        progress(e);
-      },
-      onExperiment,
-    });
+    // The CSV files the spec names, read here (the runtime does no file IO); a bad one fails the run with
+    // its file, line and fix, shown at the data declaration.
+    let tables: Record<string, Table> | undefined;
+    let tableError: RuntimeError | undefined;
+    try {
+      tables = readTables(runIr, { toPath: (u) => uriToPath(u) ?? u });
+    } catch (e) {
+      if (!(e instanceof CsvError)) throw e;
+      tableError = new RuntimeError('invalid', e.nodeId, e.message);
+    }
+    const handle: RunHandle = tableError
+      ? { done: Promise.reject(tableError), cancel: () => undefined, cancelled: false }
+      : startRun(runIr, {
+          ...(tables ? { tables } : {}),
+          preview: req.budget === 'preview',
+          backend: this.settings.backend,
+          ...(uriToPath(uri) ? { resolveFrom: dirname(uriToPath(uri)!) } : {}),
+          ...this.options.worker,
+          warm: this.warm,
+          onProgress: (e) => {
+            last = e;
+            const now = Date.now();
+            if (now - lastSent < 100 && e.step !== e.steps && e.step !== 0) return;
+            lastSent = now;
+            progress(e);
+          },
+          onExperiment,
+        });
     f.active = { request: req, handle };
     this.running++;
     const started: RunStartedParams = {
