@@ -393,7 +393,7 @@ export function compileRetrain(ctx: LoopCtx, loop: RetrainLoop): LoopRunner {
   }
 
   function weightsAt(c: (typeof loops)[number], p: number, t: number, nR: number, nS: number): [number, number] {
-    return roleWeights(c.ir.weights, () => envAt(plan, p, t), c.ir.id, nR, nS);
+    return roleWeights(c.ir.weights, () => envAt(plan, p, t), c.ir.weights.id ?? c.ir.id, nR, nS);
   }
 
   function step(t: number): Map<string, ModelState> {

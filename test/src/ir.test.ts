@@ -70,10 +70,35 @@ test('the golden-ratio IR carries the sweep and a weight expression of w', () =>
   assert.deepEqual(loop.weights, {
     real: { expr: { op: 'var', name: 'w' } },
     synthetic: { expr: { op: 'bin', fn: '-', a: { op: 'num', value: 1 }, b: { op: 'var', name: 'w' } } },
+    id: 'experiment:golden_weight/retrain:m/weights',
   });
+  // The weights line has its own node, so errors in a weight point at it.
+  assert.ok(ir.sourceMap['experiment:golden_weight/retrain:m/weights']);
   assert.deepEqual(e.preview, { replicates: 50, generations: 30 });
   assert.equal(ir.data['truth']!.kind, 'gaussian');
   assert.equal(ir.data['truth']!.dim, 1);
+});
+
+test('injects say what their amount counts: a dose in a retrain loop, a fraction in a cycle', () => {
+  const spec = (loop: string): string => `data truth = gaussian(dim: 1)
+data pairs = paired(text: zipf(classes: 3), image: gaussian_per_class(dim: 2))
+experiment e {
+  seed 1
+  ${loop}
+  metric v = ${loop.includes('retrain') ? 'variance(m)' : 'entropy(text)'}
+}`;
+  const r = irOf(
+    spec('model m = gaussian_fit()\n retrain m for 5 generations { synthetic 10 from m  inject 10 from truth }'),
+  )!;
+  const c = irOf(
+    spec(`model text = categorical_fit()
+  model image = conditional_gaussian(given: text)
+  cycle for 5 generations { image learns from text samples 50  text learns from captions of image samples 50  inject 0.1 from pairs }`),
+  )!;
+  const injectsOf = (l: (typeof r.experiments)[number]['loop']) =>
+    l.kind === 'retrain' ? l.loops[0]!.injects : l.kind === 'cycle' ? l.injects : [];
+  assert.equal(injectsOf(r.experiments[0]!.loop)[0]!.amountKind, 'dose');
+  assert.equal(injectsOf(c.experiments[0]!.loop)[0]!.amountKind, 'fraction');
 });
 
 test('the fractal IR lists its levels and head', () => {

@@ -150,7 +150,10 @@ test('runtime errors carry the IR node id', async () => {
   const bad: IrProgram = {
     ...ir,
     experiments: [
-      { ...exp, loop: { ...exp.loop, loops: [{ ...exp.loop.loops[0]!, weights: { real: 1.25, synthetic: -0.25 } }] } },
+      {
+        ...exp,
+        loop: { ...exp.loop, loops: [{ ...exp.loop.loops[0]!, weights: { real: 1.25, synthetic: -0.25, id: null } }] },
+      },
     ],
   };
   await assert.rejects(execute(bad, { backend: 'wasm' }), (e: unknown) => {

@@ -94,6 +94,9 @@ export interface IrSource_ {
 export interface IrInject {
   readonly id: string;
   readonly amount: IrValue;
+  /** What `amount` counts: in a retrain loop a dose of fresh samples; in a cycle the fresh fraction of the
+   * learner's training set (round(F·N/(1 − F)) samples beside its N generated ones). */
+  readonly amountKind: 'dose' | 'fraction';
   readonly from: IrValue;
   readonly into: string | null;
   readonly every: IrSchedule | null;
@@ -104,9 +107,11 @@ export interface IrRetrain {
   readonly model: string;
   readonly sources: readonly IrSource_[];
   readonly injects: readonly IrInject[];
-  /** Explicit weights, or a rule: optimal (w*(n/m)), pooled (by sample counts), real_only. */
-  readonly weights:
-    { readonly real: IrValue; readonly synthetic: IrValue } | { readonly rule: 'optimal' | 'pooled' | 'real_only' };
+  /** Explicit weights, or a rule: optimal (w*(n/m)), pooled (by sample counts), real_only; `id` is the
+   * `weights` line's node (null when the block has none and samples are pooled). */
+  readonly weights: (
+    { readonly real: IrValue; readonly synthetic: IrValue } | { readonly rule: 'optimal' | 'pooled' | 'real_only' }
+  ) & { readonly id: string | null };
 }
 
 export type IrLoop =

@@ -305,10 +305,11 @@ function lowerExperiment(info: ExperimentInfo, uri: string, at: At): IrExperimen
 
 type IrMetric = IrExperiment['metrics'][number];
 
-function lowerInject(s: A.InjectStmt, L: Lowerer, id: string, at: At): IrInject {
+function lowerInject(s: A.InjectStmt, L: Lowerer, id: string, at: At, amountKind: IrInject['amountKind']): IrInject {
   return {
     id: at(id, s.range),
     amount: L.value(s.amount),
+    amountKind,
     from: L.value(s.from),
     into: s.into?.text ?? null,
     every: L.schedule(s.every),
@@ -334,15 +335,16 @@ function lowerLoop(info: ExperimentInfo, L: Lowerer, id: string, at: At): IrLoop
             }));
           const injects = r.body
             .filter((x): x is A.InjectStmt => x.kind === 'Inject')
-            .map((x, i) => lowerInject(x, L, `${rid}/inject:${i}`, at));
+            .map((x, i) => lowerInject(x, L, `${rid}/inject:${i}`, at, 'dose'));
           const w = r.body.find((x): x is A.WeightsStmt => x.kind === 'Weights');
           let weights: IrLoop & { kind: 'retrain' } extends { loops: readonly (infer R)[] }
             ? R extends { weights: infer W }
               ? W
               : never
             : never;
-          if (!w) weights = { rule: 'pooled' };
-          else if (w.rule) weights = { rule: w.rule.text as 'optimal' | 'pooled' | 'real_only' };
+          const wid = w ? at(`${rid}/weights`, w.range) : null;
+          if (!w) weights = { rule: 'pooled', id: null };
+          else if (w.rule) weights = { rule: w.rule.text as 'optimal' | 'pooled' | 'real_only', id: wid };
           else {
             const real = w.entries.find((e) => e.key?.text === 'real')?.value;
             const syn = w.entries.find((e) => e.key?.text === 'synthetic')?.value;
@@ -351,7 +353,11 @@ function lowerLoop(info: ExperimentInfo, L: Lowerer, id: string, at: At): IrLoop
               if (typeof v === 'number') return 1 - v;
               return { expr: { op: 'bin', fn: '-', a: { op: 'num', value: 1 }, b: L.expr(e) } };
             };
-            weights = { real: real ? L.value(real) : oneMinus(syn), synthetic: syn ? L.value(syn) : oneMinus(real) };
+            weights = {
+              real: real ? L.value(real) : oneMinus(syn),
+              synthetic: syn ? L.value(syn) : oneMinus(real),
+              id: wid,
+            };
           }
           return { id: rid, model: r.model?.text ?? '', sources, injects, weights };
         });
@@ -375,7 +381,7 @@ function lowerLoop(info: ExperimentInfo, L: Lowerer, id: string, at: At): IrLoop
           })),
         injects: c.body
           .filter((x): x is A.InjectStmt => x.kind === 'Inject')
-          .map((x, i) => lowerInject(x, L, `${cid}/inject:${i}`, at)),
+          .map((x, i) => lowerInject(x, L, `${cid}/inject:${i}`, at, 'fraction')),
         frozen: c.body.filter((x): x is A.FreezeStmt => x.kind === 'Freeze').map((x) => x.model?.text ?? ''),
       };
     }

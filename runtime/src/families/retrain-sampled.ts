@@ -270,7 +270,7 @@ export function compileSampledRetrain(ctx: LoopCtx, loop: RetrainLoop): LoopRunn
           if (active[i]!.role === 'real') nR += counts[i]![p]!;
           else nS += counts[i]![p]!;
         }
-        const [wr, ws] = roleWeights(c.ir.weights, () => envAt(plan, p, t), c.ir.id, nR, nS);
+        const [wr, ws] = roleWeights(c.ir.weights, () => envAt(plan, p, t), c.ir.weights.id ?? c.ir.id, nR, nS);
         if (wr + ws <= 0) keep[p] = 1;
         used.forEach((i, k) => {
           per[k]![p] = active[i]!.role === 'real' ? (nR > 0 ? wr / nR : 0) : nS > 0 ? ws / nS : 0;
