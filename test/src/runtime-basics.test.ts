@@ -74,13 +74,15 @@ test('draws depend on the replicate and sweep point, not on the batch: a preview
   });
 });
 
-test('the key space: streams differ by row, generation and site', () => {
+test('the key space: streams differ by replicate, generation, site and seed, and are common to sweep points', () => {
   const k = new KeySpace(1, 'e');
   const a = k.normals([{ point: 0, replicate: 0 }], 4, 1, 's');
   assert.deepEqual(a, k.normals([{ point: 0, replicate: 0 }], 4, 1, 's'));
+  // Common random numbers: replicate 0 draws the same numbers at every sweep point.
+  assert.deepEqual(a, k.normals([{ point: 1, replicate: 0 }], 4, 1, 's'));
   for (const other of [
     k.normals([{ point: 0, replicate: 1 }], 4, 1, 's'),
-    k.normals([{ point: 1, replicate: 0 }], 4, 1, 's'),
+    k.normals([{ point: 1, replicate: 1 }], 4, 1, 's'),
     k.normals([{ point: 0, replicate: 0 }], 4, 2, 's'),
     k.normals([{ point: 0, replicate: 0 }], 4, 1, 't'),
     new KeySpace(2, 'e').normals([{ point: 0, replicate: 0 }], 4, 1, 's'),

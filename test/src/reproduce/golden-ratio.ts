@@ -36,13 +36,29 @@ interface SweepPoint {
   readonly se: number;
 }
 
-function sweepPoints(e: ExperimentResult): SweepPoint[] {
+/**
+ * The sweep's points from a run with P·R replicates, point i measured on replicates [iR, (i + 1)R) only.
+ * The runtime draws common random numbers across sweep points (runtime/src/random.ts): replicate r sees
+ * the same draws at every w, which steadies the curve's shape but correlates the points; the χ² over the
+ * sweep and the weighted least-squares fit below need independent points, so each point gets its own block
+ * of replicates (independent streams).
+ */
+function sweepPoints(e: ExperimentResult, R: number): SweepPoint[] {
   const err = metric(e, 'err');
   const T = err.t[err.t.length - 1]!;
   return e.points.map((p, i) => {
-    const xs = at(err, T, i);
+    const xs = at(err, T, i).slice(i * R, (i + 1) * R);
+    if (xs.length !== R) throw new Error(`point ${i} has ${xs.length} of its ${R} replicates`);
     return { w: p.values['w'] as number, mean: mean(xs), se: se(xs) };
   });
+}
+
+/** Runs an experiment with a block of R replicates per sweep point (see sweepPoints). */
+async function runBlocks(file: string, name: string, R: number): Promise<{ pts: SweepPoint[]; T: number }> {
+  const ir = exampleIr(file);
+  const points = ir.experiments.find((x) => x.name === name)?.sweeps.reduce((k, s) => k * s.values.length, 1) ?? 1;
+  const e = await runExperiment(ir, name, { replicates: R * points });
+  return { pts: sweepPoints(e, R), T: metric(e, 'err').t.at(-1)! };
 }
 
 /**
@@ -142,15 +158,13 @@ function optimumFinding(
 
 async function sweep(budget: ReproduceBudget): Promise<Finding[]> {
   const R = BUDGET[budget].sweep;
-  const e = await runExperiment(exampleIr('golden-ratio.ouro'), 'golden_weight', { replicates: R });
-  const pts = sweepPoints(e);
+  const { pts, T: gen } = await runBlocks('golden-ratio.ouro', 'golden_weight', R);
   const z = pts.map((p) => (p.mean - fittedStationaryError(p.w, 100, 100)) / p.se);
   const chi2 = z.reduce((s, x) => s + x * x, 0);
   // Against the paper's V* (true-variance synthetic samples), for comparison: it departs at small w.
   const chi2Paper = pts.reduce((s, p) => s + ((p.mean - stationaryError(p.w, 100, 100)) / p.se) ** 2, 0);
   const crit = chiSquareCritical(pts.length, Z_ALPHA);
   const worst = z.reduce((k, x, i) => (Math.abs(x) > Math.abs(z[k]!) ? i : k), 0);
-  const gen = metric(e, 'err').t.at(-1);
   return [
     {
       paper: PAPER,
@@ -165,13 +179,12 @@ async function sweep(budget: ReproduceBudget): Promise<Finding[]> {
 
 async function sizes(budget: ReproduceBudget): Promise<Finding[]> {
   const R = BUDGET[budget].sizes;
-  const ir = exampleIr('golden-ratio-sizes.ouro');
   const out: Finding[] = [];
   for (const [name, m] of [
     ['many_synthetic', 400],
     ['few_synthetic', 25],
   ] as const) {
-    const pts = sweepPoints(await runExperiment(ir, name, { replicates: R }));
+    const { pts } = await runBlocks('golden-ratio-sizes.ouro', name, R);
     out.push(
       optimumFinding(
         pts,
