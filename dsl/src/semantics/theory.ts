@@ -207,6 +207,12 @@ function checkRetrainTheory(s: A.RetrainStmt, input: TheoryInput): void {
 
   // Suboptimal real-data weight (golden-ratio.md): needs one constant real and one synthetic size.
   if (reals.length !== 1 || synths.length !== 1 || injects.length > 0 || reals[0]!.every) return;
+  // The closed form is that of a Gaussian fitted to Gaussian data (its mean estimator's variance); it says
+  // nothing of a kde, a regression or a Gaussian fitted to a ring.
+  if (m?.kind !== 'gaussian_fit') return;
+  const realData = evaluate(reals[0]!.from, { ...ctx, report: false });
+  const realCall = realData.t === 'split' ? realData.data : realData;
+  if (realCall.t !== 'call' || realCall.entry.name !== 'gaussian') return;
   const n = num(evaluate(reals[0]!.count, { ...ctx, report: false }));
   const mm = num(evaluate(synths[0]!.count, { ...ctx, report: false }));
   if (n === undefined || mm === undefined || n < 1 || mm < 1) return;
