@@ -153,6 +153,19 @@ function button(label: string, title: string, onClick: () => void, secondary = t
   return b;
 }
 
+/** An export on the theme's background: the plot is transparent on the page (the page paints it), but an
+ * image pasted elsewhere (a README in a dark theme) needs its own background to stay readable. */
+async function opaque<T>(view: View, p: Palette, render: () => Promise<T>): Promise<T> {
+  const was = view.background();
+  view.background(p.background);
+  try {
+    return await render();
+  } finally {
+    view.background(was);
+    await view.runAsync();
+  }
+}
+
 /** Draws one view into a figure; resolves when Vega has rendered it. */
 async function drawView(fig: HTMLElement, v: ResultView, p: Palette, label: string): Promise<void> {
   const head = el('div', { class: 'view-head' });
@@ -186,10 +199,12 @@ async function drawView(fig: HTMLElement, v: ResultView, p: Palette, label: stri
   const stem = fileStem(`${label}-${v.title}`);
   tools.append(
     button('PNG', `Export ${v.title} as PNG`, () => {
-      void view.toImageURL('png', 2).then((url) => exportFile(`${stem}.png`, 'image/png', dataUrlBytes(url)));
+      void opaque(view, p, () => view.toImageURL('png', 2)).then((url) =>
+        exportFile(`${stem}.png`, 'image/png', dataUrlBytes(url)),
+      );
     }),
     button('SVG', `Export ${v.title} as SVG`, () => {
-      void view.toSVG().then((svg) => exportFile(`${stem}.svg`, 'image/svg+xml', svg));
+      void opaque(view, p, () => view.toSVG()).then((svg) => exportFile(`${stem}.svg`, 'image/svg+xml', svg));
     }),
     button('CSV', `Export the data of ${v.title} as CSV`, () =>
       exportFile(`${stem}.csv`, 'text/csv', tableCsv(v.table)),
