@@ -125,7 +125,7 @@ const bandLabel = (kind: BandKind, replicates: number): string =>
       : `mean, 10–90 % of ${replicates} replicates`;
 
 function timeUnit(r: ExperimentResult): string {
-  return r.loop === 'train' ? 'step' : r.loop === 'select' ? 'round' : 'generation';
+  return r.loop === 'train' || r.loop === 'fit' ? 'step' : r.loop === 'select' ? 'round' : 'generation';
 }
 
 function pointLabel(r: ExperimentResult, pi: number, only?: readonly string[]): string {
@@ -562,14 +562,17 @@ function gridView(
   const rows: Row[] = [];
   const tableRows: (string | number)[][] = [];
   const perSet = Math.max(1, Math.floor(MAX_GRID_IMAGES / images.length));
+  let drawn = 0;
   for (const s of images) {
     const [h, w] = s.shape as [number, number];
     const panel = pointLabel(r, s.point);
     s.values.slice(0, perSet).forEach((px, i) => {
       const image = `${panel ? `${panel} · ` : ''}#${i + 1}`;
+      // The panels' order: sets in turn, images in drawing order (not the labels' text order: #10 after #9).
+      const order = drawn++;
       for (let k = 0; k < h * w; k++) {
         const value = px[k] ?? NaN;
-        rows.push({ image, col: k % w, row: Math.floor(k / w), value });
+        rows.push({ image, order, col: k % w, row: Math.floor(k / w), value });
         tableRows.push([s.model, panel, i, Math.floor(k / w), k % w, value]);
       }
     });
@@ -582,7 +585,13 @@ function gridView(
     $schema: baseSpec.$schema,
     ...withTitle(`samples of ${model}`, `${count} generated ${h}×${w} images at ${timeUnit(r)} ${images[0]!.t}`),
     data: { values: rows },
-    facet: { field: 'image', type: 'nominal', title: null, sort: null, header: { labelFontSize: 9 } },
+    facet: {
+      field: 'image',
+      type: 'nominal',
+      title: null,
+      sort: { field: 'order', op: 'min' },
+      header: { labelFontSize: 9 },
+    },
     columns: 8,
     spacing: 6,
     spec: {
