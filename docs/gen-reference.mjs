@@ -39,7 +39,7 @@ const categories = [
   [
     'baseline',
     'Bandit baselines',
-    'What `compare ...` runs next to the algorithm, with the same generators and rounds.',
+    'What `compare ...` runs next to the algorithm, with the same generators, score and rounds; each with its own other settings (`vanilla_ucb(bonus: 2)`).',
   ],
   ['kernel', 'Kernels', 'The `kernel:` argument of `rke` and `kid`.'],
   ['gan', 'Model pairs', 'What `train ... on data { ... }` trains.'],

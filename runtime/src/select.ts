@@ -77,6 +77,8 @@ const PROPORTION_POINTS = 200;
 const DEFAULT_BANDWIDTH = 0.6;
 
 interface Arm {
+  /** As written in the generator list (`subset(modes, [0, 1, 2])`), or `g[i]`. */
+  readonly label: string;
   readonly source: MixtureSource;
   readonly modes: readonly number[];
 }
@@ -146,8 +148,8 @@ interface PointModel {
   readonly kernels: readonly Kernel[];
   /** Per reference-expectation slot with a polynomial kernel: the reference modes' coordinate moments. */
   readonly refMoments: readonly (readonly number[][][] | null)[];
-  readonly bonus: number;
-  readonly lr: number;
+  /** Per method: its confidence bonus Δ and OGD step size. */
+  readonly settings: readonly { readonly bonus: number; readonly lr: number }[];
   /** Exact loss L(α) = αᵀQα − lᵀα + c of the score. */
   readonly Q: Float64Array;
   readonly l: Float64Array;
@@ -157,6 +159,45 @@ interface PointModel {
   readonly lossStar: number;
   /** E k(Y, Y′) per reference-expectation slot (for kid metrics). */
   readonly refSelf: readonly number[];
+}
+
+/** A method run: the algorithm or a compared one, with its own settings (the score and rounds are shared). */
+interface Method {
+  readonly name: SelectMethod;
+  /** The `method` of its series: its name, or as written (`mixture_ucb_ogd(lr: 0.05)`) where names repeat. */
+  readonly label: string;
+  readonly args: Args;
+  /** Node id its setting errors point at. */
+  readonly id: string;
+}
+
+const ownSettings = (args: Args): Args =>
+  Object.fromEntries(Object.entries(args).filter(([k]) => k !== 'score' && k !== 'rounds'));
+
+/** The loop's algorithm, then its compared methods; a method repeated with the same settings runs once. */
+function methodsOf(loop: SelectLoop, alg: { call: string; args: Args }): Method[] {
+  const all = [
+    { call: alg.call, args: ownSettings(alg.args), label: alg.call, id: loop.id },
+    ...loop.compare.map((c) => ({ ...c, args: ownSettings(c.args) })),
+  ];
+  const methods: Method[] = [];
+  for (const c of all) {
+    if (!(selectMethods as readonly string[]).includes(c.call))
+      throw unsupported(c.id, `the selection method \`${c.call}\``);
+    const same = (m: Method): boolean => m.name === c.call && JSON.stringify(m.args) === JSON.stringify(c.args);
+    if (methods.some(same)) continue;
+    methods.push({ name: c.call as SelectMethod, label: c.label, args: c.args, id: c.id });
+  }
+  // Labels tell the methods apart: where two share one, both show their settings.
+  return methods.map((m) =>
+    methods.some((o) => o !== m && o.label === m.label) ? { ...m, label: `${m.name}(${settingsText(m.args)})` } : m,
+  );
+}
+
+function settingsText(args: Args): string {
+  return Object.entries(args)
+    .map(([k, v]) => `${k}: ${typeof v === 'number' || typeof v === 'string' ? v : JSON.stringify(v)}`)
+    .join(', ');
 }
 
 /** A compiled select experiment: validated before anything runs. */
@@ -175,12 +216,7 @@ export function compileSelect(
   const loop = exp.loop as SelectLoop;
   const alg = callOf(loop.algorithm);
   if (!alg) throw new RuntimeError('invalid', loop.id, 'the select loop names no algorithm');
-  const methods: SelectMethod[] = [];
-  for (const name of [alg.call, ...loop.compare]) {
-    if (!(selectMethods as readonly string[]).includes(name))
-      throw unsupported(loop.id, `the selection method \`${name}\``);
-    if (!methods.includes(name as SelectMethod)) methods.push(name as SelectMethod);
-  }
+  const methods = methodsOf(loop, alg);
   const pv = opts.preview ? exp.preview : {};
   const rounds = pv['rounds'] ?? (loop.rounds > 0 ? loop.rounds : 2000);
   if (!Number.isInteger(rounds) || rounds < 1)
@@ -214,7 +250,7 @@ export function compileSelect(
         loop.id,
         `generator ${i}: \`modes\` must list mode indices from 0 to ${K - 1}, got ${JSON.stringify(modes)}`,
       );
-    return { source, modes: modes as number[] };
+    return { label: loop.generatorLabels[i] ?? `generator ${i}`, source, modes: modes as number[] };
   });
   const m = arms.length;
   const d = arms[0]!.source.dim;
@@ -309,16 +345,22 @@ export function compileSelect(
   const models: PointModel[] = plan.points.map((_, p) => {
     const env = envAt(plan, p, 0);
     const kernels = kernelValues.map((v) => kernelOf(v, env, loop.id));
-    const num = (key: string, fallback: number, what: string): number => {
-      const v = alg.args[key];
+    const num = (method: Method, key: string, fallback: number, what: string): number => {
+      const v = method.args[key];
       if (v === undefined || v === null) return fallback;
-      const x = evalNumber(v, env, loop.id, what);
+      const x = evalNumber(v, env, method.id, what);
       if (!(x >= 0) || !Number.isFinite(x))
-        throw new RuntimeError('invalid', loop.id, `${what} is ${x}; it must be a non-negative number`);
+        throw new RuntimeError(
+          'invalid',
+          method.id,
+          `${what} of \`${method.label}\` is ${x}; it must be a non-negative number`,
+        );
       return x;
     };
-    const bonus = num('bonus', 1, 'the confidence bonus');
-    const lr = num('lr', 0.1, 'the step size `lr`');
+    const settings = methods.map((mt) => ({
+      bonus: num(mt, 'bonus', 1, 'the confidence bonus'),
+      lr: num(mt, 'lr', 0.1, 'the step size `lr`'),
+    }));
     const h = kernels[scoreKernel]!;
     const p2 = scoreKind === 'rke' ? 2 : 1;
     const Q = new Float64Array(m * m);
@@ -342,8 +384,7 @@ export function compileSelect(
     return {
       kernels,
       refMoments,
-      bonus,
-      lr,
+      settings,
       Q,
       l,
       c,
@@ -431,7 +472,7 @@ interface RunCtx {
   readonly loop: SelectLoop;
   readonly plan: Plan;
   readonly rounds: number;
-  readonly methods: readonly SelectMethod[];
+  readonly methods: readonly Method[];
   readonly arms: readonly Arm[];
   readonly d: number;
   readonly metrics: readonly SelMetric[];
@@ -448,6 +489,8 @@ interface RunCtx {
 /** One row: a method at a sweep point and replicate. */
 interface Row {
   readonly method: SelectMethod;
+  /** Index of the method in the run's list (its settings). */
+  readonly mi: number;
   readonly point: number;
   /** Batch row of the plan (point · R + replicate). */
   readonly b: number;
@@ -530,11 +573,12 @@ async function runSelect(
   );
 
   const rows: Row[] = [];
-  for (const method of methods)
+  methods.forEach(({ name: method }, mi) => {
     for (let b = 0; b < B; b++) {
       const point = Math.floor(b / R);
       rows.push({
         method,
+        mi,
         point,
         b,
         X: arms.map(() => new Float64Array(T * d)),
@@ -550,6 +594,7 @@ async function runSelect(
         regret: 0,
       });
     }
+  });
 
   // Recording: metric values [metric][method][b][ti]; proportions [method][b][ti][i].
   const every = Math.max(1, Math.ceil(T / PROPORTION_POINTS));
@@ -599,13 +644,14 @@ async function runSelect(
         break;
     }
     if (t <= INITIAL_PER_ARM * m) return (t - 1) % m;
+    const { bonus, lr } = model.settings[row.mi]!;
     estimate(row);
     const lt = Math.log(t);
     if (row.method === 'vanilla_ucb') {
       let best = 0;
       let bestV = Infinity;
       for (let i = 0; i < m; i++) {
-        const v = Qh[i * m + i]! - lh[i]! - model.bonus * Math.sqrt(lt / (2 * row.n[i]!));
+        const v = Qh[i * m + i]! - lh[i]! - bonus * Math.sqrt(lt / (2 * row.n[i]!));
         if (v < bestV) {
           bestV = v;
           best = i;
@@ -613,7 +659,7 @@ async function runSelect(
       }
       return best;
     }
-    for (let i = 0; i < m; i++) lh[i] = lh[i]! + model.bonus * Math.sqrt(lt / row.n[i]!);
+    for (let i = 0; i < m; i++) lh[i] = lh[i]! + bonus * Math.sqrt(lt / row.n[i]!);
     if (row.method === 'mixture_ucb_cab') {
       row.w = simplexQp(Qh, lh, m, row.w);
       let best = 0;
@@ -635,7 +681,7 @@ async function runSelect(
       for (let j = 0; j < m; j++) qi += Qh[i * m + j]! * w[j]!;
       g[i] = 2 * qi - lh[i]!;
     }
-    for (let i = 0; i < m; i++) w[i] = w[i]! - model.lr * g[i]!;
+    for (let i = 0; i < m; i++) w[i] = w[i]! - lr * g[i]!;
     projectSimplex(w);
     return sampleFrom(w, row.own);
   };
@@ -763,7 +809,7 @@ async function runSelect(
   const round9 = (v: number): number => (Number.isFinite(v) ? Number(v.toPrecision(9)) : v);
   const series: MetricSeries[] = [];
   for (const s of store)
-    methods.forEach((method, mi) => {
+    methods.forEach(({ label: method }, mi) => {
       const nT = s.mt.times.length;
       const values: number[][][] = [];
       for (let p = 0; p < P; p++) {
@@ -776,7 +822,7 @@ async function runSelect(
       }
       series.push({ id: s.mt.ir.id, name: s.mt.ir.name, metric: s.mt.ir.metric, method, t: [...s.mt.times], values });
     });
-  methods.forEach((method, mi) => {
+  methods.forEach(({ label: method }, mi) => {
     for (let i = 0; i < m; i++) {
       const values: number[][][] = [];
       for (let p = 0; p < P; p++) {
@@ -793,14 +839,15 @@ async function runSelect(
         metric: 'proportion',
         method,
         generator: i,
+        label: arms[i]!.label,
         t: [...propTimes],
         values,
       });
     }
   });
   const selection: SelectionInfo = {
-    methods: [...methods],
-    generators: arms.map((a) => ({ source: a.source.name, modes: [...a.modes] })),
+    methods: methods.map((mt) => mt.label),
+    generators: arms.map((a) => ({ label: a.label, source: a.source.name, modes: [...a.modes] })),
     score: c.scoreKind,
     oracleWeights: models.map((mo) => Array.from(mo.oracle, round9)),
     bestSingle: models.map((mo) => mo.best),

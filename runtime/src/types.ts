@@ -84,6 +84,8 @@ export interface MetricSeries {
   /** For a `select` loop's `proportion:i` series (metric `proportion`): the generator i whose share of
    * the samples drawn so far it records. */
   readonly generator?: number;
+  /** With `generator`: that generator's readable name (SelectionInfo's `generators[i].label`). */
+  readonly label?: string;
   /** Generations at which the metric was recorded. */
   readonly t: readonly number[];
   /** values[point][replicate][i] is the metric at generation t[i]. */
@@ -104,7 +106,8 @@ export interface ExperimentResult {
   readonly sweeps: readonly SweepResult[];
   readonly points: readonly PointResult[];
   readonly metrics: readonly MetricSeries[];
-  /** Model samples for `view samples M` (a `train` loop's generator): one set per sweep point, replicate 0. */
+  /** Model samples for `view samples M` (a `train` loop's generator; a `retrain` or `cycle` loop's model in its
+   * final state): one set per view and sweep point, replicate 0. */
   readonly samples?: readonly SampleSet[];
   /** For a `fit` loop: each model trained (per sweep point and replicate), its size and its times. */
   readonly models?: readonly FittedModel[];
@@ -136,10 +139,16 @@ export interface TheoryCurve {
 
 /** What a `select` run compared, per sweep point where it can differ. */
 export interface SelectionInfo {
-  /** The loop's algorithm, then its `compare` methods: the `method` of the series. */
+  /** The loop's algorithm, then its `compare` methods, each with its own settings: the `method` of the series
+   * (the method's name; where two runs share a name, with their settings: `mixture_ucb_ogd(lr: 0.05, bonus: 1)`). */
   readonly methods: readonly string[];
-  /** Generator i: the modes of its source it samples. */
-  readonly generators: readonly { readonly source: string; readonly modes: readonly number[] }[];
+  /** Generator i: its name as written in the generator list (`subset(modes, [0, 1, 2])`, else `g[i]`), and the
+   * modes of its source it samples. */
+  readonly generators: readonly {
+    readonly label: string;
+    readonly source: string;
+    readonly modes: readonly number[];
+  }[];
   /** The score optimised: `rke` (loss E k², RKE = 1/loss) or `kid` (loss MMD²). */
   readonly score: 'rke' | 'kid';
   /** Per sweep point: the exact optimal mixture weights, and the best single generator's index. */

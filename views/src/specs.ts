@@ -424,9 +424,11 @@ function proportionsView(r: ExperimentResult, v: ViewStatement | undefined): Res
   if (series.length === 0) return undefined;
   const rows: Row[] = [];
   const gens = r.selection?.generators;
-  const genLabel = (g: number): string => {
+  // The name the generator list gives it (`subset(modes, [0, 1, 2])`); results without one show its modes.
+  const genLabel = (m: MetricSeries): string => {
+    const g = m.generator ?? 0;
     const info = gens?.[g];
-    return info ? `g${g} (modes ${info.modes.join(', ')})` : `g${g}`;
+    return m.label ?? info?.label ?? (info ? `g${g} (modes ${info.modes.join(', ')})` : `g${g}`);
   };
   for (const m of series)
     m.values.forEach((reps, pi) => {
@@ -435,7 +437,8 @@ function proportionsView(r: ExperimentResult, v: ViewStatement | undefined): Res
         rows.push({
           t,
           share: num(summarise(reps.map((x) => x[ti]!)).mean),
-          generator: genLabel(m.generator ?? 0),
+          generator: genLabel(m),
+          gi: m.generator ?? 0,
           panel,
         });
       });
@@ -460,7 +463,7 @@ function proportionsView(r: ExperimentResult, v: ViewStatement | undefined): Res
         x: { field: 't', type: 'quantitative', title: `${unit}s`, scale: { nice: false } },
         y: { field: 'share', type: 'quantitative', stack: 'zero', title: 'share', scale: { domain: [0, 1] } },
         color: { field: 'generator', type: 'nominal', title: 'generator', sort: null },
-        order: { field: 'generator' },
+        order: { field: 'gi' },
         tooltip: [{ field: 'generator' }, { field: 't', title: unit }, { field: 'share', format: '.3f' }],
       },
     },

@@ -539,12 +539,20 @@ export const metrics: readonly CatalogEntry[] = [
 const rounds: ParamSpec = { name: 'rounds', type: 'int', default: 2000, min: 1, doc: 'rounds (one sample each)' };
 const score: ParamSpec = { name: 'score', type: 'score', doc: 'the quadratic score optimised: rke(...) or kid(...)' };
 
+const bonus: ParamSpec = {
+  name: 'bonus',
+  type: 'number',
+  default: 1,
+  min: 0,
+  doc: 'confidence-bonus scale Δ of the optimistic estimate',
+};
+
 export const algorithms: readonly CatalogEntry[] = [
   {
     name: 'mixture_ucb_cab',
     category: 'algorithm',
     doc: 'Mixture-UCB-CAB: each round solves the optimistic quadratic problem over the simplex and samples the generator whose share lags the solution most.',
-    params: [score, rounds, { name: 'bonus', type: 'number', default: 1, min: 0, doc: 'confidence-bonus scale Δ' }],
+    params: [score, rounds, bonus],
     example: 'select from g by mixture_ucb_cab(score: rke(kernel: gaussian_kernel(bandwidth: 0.6)), rounds: 2000)',
     paper: 'mixture-ucb.md',
   },
@@ -556,6 +564,7 @@ export const algorithms: readonly CatalogEntry[] = [
       score,
       rounds,
       { name: 'lr', type: 'number', default: 0.1, min: 0, exclusiveMin: true, doc: 'gradient step size' },
+      bonus,
     ],
     example: 'select from g by mixture_ucb_ogd(score: rke(), rounds: 2000)',
     paper: 'mixture-ucb.md',
@@ -564,11 +573,8 @@ export const algorithms: readonly CatalogEntry[] = [
     name: 'vanilla_ucb',
     category: 'baseline',
     doc: "Vanilla UCB: each generator's own score is an arm's reward; converges to the single best generator.",
-    params: [
-      { ...score, optional: true },
-      { ...rounds, optional: true },
-    ],
-    example: 'compare vanilla_ucb',
+    params: [{ ...score, optional: true }, { ...rounds, optional: true }, bonus],
+    example: 'compare vanilla_ucb(bonus: 2)',
     paper: 'mixture-ucb.md',
   },
   {

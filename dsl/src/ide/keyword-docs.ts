@@ -44,7 +44,7 @@ export const keywordDocs: Readonly<Record<string, string>> = {
     'An online mixture: each round a bandit picks which generator draws the next sample: `select from g by mixture_ucb_cab(score: rke(), rounds: 2000)` (Rezaei, Farnia, Li 2024).',
   by: 'In select: the bandit algorithm. In a view: one line per value of a sweep, `method` or `model`, or a metric against a swept parameter.',
   compare:
-    'Runs other bandit algorithms and baselines beside the selected one: `compare vanilla_ucb, oracle_best_single, oracle_mixture`.',
+    'Runs other bandit algorithms and baselines beside the selected one, each with its own settings (the score and rounds are shared): `compare mixture_ucb_ogd(lr: 0.05), vanilla_ucb, oracle_mixture`.',
   train:
     'Trains a generator–discriminator pair in phases: `train gan(g, d) on target { phase cooperative ...; phase adversarial ... }` (Zhao, Xie, Li 2023).',
   phase:

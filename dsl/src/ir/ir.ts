@@ -114,6 +114,19 @@ export interface IrRetrain {
   ) & { readonly id: string | null };
 }
 
+/** A method a `select` loop runs beside its algorithm, with its own settings; the score and the rounds are
+ * the loop's. */
+export interface IrCompared {
+  /** Node id of the method in the `compare` statement. */
+  readonly id: string;
+  /** The method, e.g. `mixture_ucb_ogd`. */
+  readonly call: string;
+  /** Its own settings, catalog defaults filled in (never `score` or `rounds`). */
+  readonly args: Readonly<Record<string, IrValue>>;
+  /** As written: `vanilla_ucb`, `mixture_ucb_ogd(lr: 0.05)`. */
+  readonly label: string;
+}
+
 export type IrLoop =
   | { readonly kind: 'retrain'; readonly generations: number; readonly loops: readonly IrRetrain[] }
   | {
@@ -134,9 +147,11 @@ export type IrLoop =
       readonly kind: 'select';
       readonly id: string;
       readonly generators: readonly IrValue[];
+      /** Per generator, a readable name: its expression in the list (`subset(modes, [0, 1, 2])`), or `g[i]`. */
+      readonly generatorLabels: readonly string[];
       readonly algorithm: IrValue;
       readonly rounds: number;
-      readonly compare: readonly string[];
+      readonly compare: readonly IrCompared[];
     }
   | {
       readonly kind: 'train';

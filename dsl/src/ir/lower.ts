@@ -3,12 +3,14 @@ import type { TextRange } from '../text/text-range.js';
 import { LineIndex } from '../text/text-range.js';
 import type { Analysis } from '../semantics/analyze.js';
 import { dataDim } from '../semantics/analyze.js';
+import { exprText } from '../semantics/theory.js';
 import type { ExperimentInfo } from '../semantics/experiment.js';
 import { evaluate, scopeLookup, Sink, type EvalCtx, type Scope } from '../semantics/evaluate.js';
 import type { Value } from '../semantics/symbols.js';
 import {
   IR_VERSION,
   type IrExperiment,
+  type IrCompared,
   type IrExpr,
   type IrInject,
   type IrLoop,
@@ -388,13 +390,29 @@ function lowerLoop(info: ExperimentInfo, L: Lowerer, id: string, at: At): IrLoop
     case 'select': {
       const s = body.find((x): x is A.SelectStmt => x.kind === 'Select')!;
       const gens = s.from ? scopeLookup(L.scope, s.from.text) : undefined;
+      const sid = at(`${id}/select`, s.range);
       const compare = body
         .filter((x): x is A.CompareStmt => x.kind === 'Compare')
-        .flatMap((x) => x.methods.map((m) => m.text));
+        .flatMap((x) => x.methods)
+        .map((m, i): IrCompared => {
+          // A bare name is the method with its catalog defaults: bind it as a call with no arguments.
+          const call: A.Expr =
+            m.kind === 'Call' ? m : { kind: 'Call', range: m.range, callee: m, args: [], argsRange: m.range };
+          const v = L.value(call);
+          const c = v && typeof v === 'object' && !Array.isArray(v) && 'call' in v ? v : { call: '', args: {} };
+          const own = Object.fromEntries(Object.entries(c.args).filter(([k]) => k !== 'score' && k !== 'rounds'));
+          return { id: at(`${sid}/compare:${i}`, m.range), call: c.call, args: own, label: exprText(m) };
+        });
+      const items = gens?.value.t === 'generators' ? gens.value.items : [];
+      const decl = body.find((x): x is A.GeneratorsStmt => x.kind === 'Generators' && x.name?.text === s.from?.text);
+      const written = decl?.value?.kind === 'List' ? decl.value.items : [];
       return {
         kind: 'select',
-        id: at(`${id}/select`, s.range),
-        generators: gens?.value.t === 'generators' ? gens.value.items.map(valueToIr) : [],
+        id: sid,
+        generators: items.map(valueToIr),
+        generatorLabels: items.map((_, i) =>
+          written.length === items.length ? exprText(written[i]) : `${s.from?.text ?? 'g'}[${i}]`,
+        ),
         algorithm: L.value(s.by),
         rounds: info.length ?? 0,
         compare,

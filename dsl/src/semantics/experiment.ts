@@ -21,7 +21,7 @@ import {
   reservedNames,
   type EvalCtx,
   type Scope,
-  type Sink,
+  Sink,
 } from './evaluate.js';
 import { closest, didYouMean } from './suggest.js';
 import { dataClasses, dataDim, declare, describeData, lineSpan, newSymbol } from './analyze.js';
@@ -1163,26 +1163,71 @@ function checkSelect(s: A.SelectStmt, ctx: EvalCtx, body: readonly A.Stmt[]): nu
   }
   for (const st of body) {
     if (st.kind !== 'Compare') continue;
-    for (const m of st.methods) {
-      const e = lookupIn(m.text, ['algorithm', 'baseline']);
-      if (!e) {
-        const sugg = closest(m.text, [
-          'mixture_ucb_cab',
-          'mixture_ucb_ogd',
-          'vanilla_ucb',
-          'oracle_best_single',
-          'oracle_mixture',
-        ]);
-        ctx.sink.report(
-          'unknown-function',
-          m.range,
-          `unknown method \`${m.text}\`${sugg.length ? didYouMean(sugg) : '; compare takes bandit algorithms and baselines: mixture_ucb_cab, mixture_ucb_ogd, vanilla_ucb, oracle_best_single, oracle_mixture'}`,
-          sugg.map((x) => ({ title: `Change to \`${x}\``, edits: [{ range: m.range, newText: x }] })),
-        );
-      }
-    }
+    for (const m of st.methods) checkCompared(m, ctx);
   }
   return rounds;
+}
+
+const methodNames = ['mixture_ucb_cab', 'mixture_ucb_ogd', 'vanilla_ucb', 'oracle_best_single', 'oracle_mixture'];
+/** Settings every method of a select loop shares with its main algorithm. */
+const sharedSettings = ['score', 'rounds'];
+
+/** One method of `compare`: a bare name, or a call with its own settings (never the shared score and rounds). */
+function checkCompared(m: A.Expr, ctx: EvalCtx): void {
+  const callee = m.kind === 'Call' ? m.callee : m;
+  if (callee.kind !== 'Name') {
+    ctx.sink.report(
+      'type-mismatch',
+      m.range,
+      'compare takes methods: a name such as `vanilla_ucb`, or a call with its settings such as `mixture_ucb_ogd(lr: 0.05)`',
+    );
+    if (m.kind !== 'Call') evaluate(m, { ...ctx, report: false });
+    return;
+  }
+  const name = callee.name;
+  const entry = lookupIn(name.text, ['algorithm', 'baseline']);
+  if (!entry) {
+    const sugg = closest(name.text, methodNames);
+    ctx.sink.report(
+      'unknown-function',
+      name.range,
+      `unknown method \`${name.text}\`${sugg.length ? didYouMean(sugg) : `; compare takes bandit algorithms and baselines: ${methodNames.join(', ')}`}`,
+      sugg.map((x) => ({ title: `Change to \`${x}\``, edits: [{ range: name.range, newText: x }] })),
+    );
+    if (m.kind === 'Call') for (const a of m.args) evaluate(a.value, ctx);
+    return;
+  }
+  if (m.kind !== 'Call') return;
+  // Its options bind like any call's; the shared settings it must not give are not "missing".
+  const local = new Sink(ctx.sink.uri);
+  evaluate(m, { ...ctx, sink: local }, ['algorithm', 'baseline']);
+  for (const d of local.diagnostics)
+    if (!(d.code === 'missing-parameter' && d.range.start === m.argsRange.start && d.range.end === m.argsRange.end))
+      ctx.sink.diagnostics.push(d);
+  ctx.sink.references.push(...local.references);
+  let pos = 0;
+  m.args.forEach((a, i) => {
+    const param = a.name ? a.name.text : entry.params[pos++]?.name;
+    if (!param || !sharedSettings.includes(param)) return;
+    const next = m.args[i + 1];
+    const prev = m.args[i - 1];
+    const cut = next
+      ? { start: a.range.start, end: next.range.start }
+      : prev
+        ? { start: prev.range.end, end: a.range.end }
+        : a.range;
+    ctx.sink.report(
+      'invalid-option',
+      a.range,
+      `compared methods share the \`${param}\` of \`select ... by ...\`; set it there, and here only this method's own settings (${
+        entry.params
+          .filter((p) => !sharedSettings.includes(p.name))
+          .map((p) => `\`${p.name}\``)
+          .join(', ') || 'it has none'
+      })`,
+      [{ title: `Remove \`${param}\``, edits: [{ range: cut, newText: '' }] }],
+    );
+  });
 }
 
 function checkTrain(s: A.TrainStmt, ctx: EvalCtx, infoOf: (v: Value) => ModelInfo | undefined): number | undefined {

@@ -243,7 +243,8 @@ export interface SelectStmt extends NodeBase {
 }
 export interface CompareStmt extends NodeBase {
   readonly kind: 'Compare';
-  readonly methods: readonly Name[];
+  /** A method's name, or a call that gives its own settings: `mixture_ucb_ogd(lr: 0.05)`. */
+  readonly methods: readonly Expr[];
 }
 export interface PhaseStmt extends NodeBase {
   readonly kind: 'Phase';

@@ -279,7 +279,13 @@ function toStmt(s: CstNode): A.Stmt | undefined {
     case 'selectStmt':
       return { kind: 'Select', range, from: nameOf(tok(c, 'Identifier')), by: expr(node(c, 'expression')) };
     case 'compareStmt':
-      return { kind: 'Compare', range, methods: toks(c, 'Identifier').map((t) => nameOf(t)!) };
+      return {
+        kind: 'Compare',
+        range,
+        methods: nodes(c, 'expression')
+          .map(expr)
+          .filter((x): x is A.Expr => x !== undefined),
+      };
     case 'trainStmt': {
       const phases: A.PhaseStmt[] = [];
       for (const p of nodes(c, 'phaseStmt')) {

@@ -252,7 +252,7 @@ export class OuroParser extends CstParser {
 
   compareStmt = this.RULE('compareStmt', () => {
     this.CONSUME(T.Compare);
-    this.AT_LEAST_ONE_SEP({ SEP: T.Comma, DEF: () => this.CONSUME(T.Identifier) });
+    this.AT_LEAST_ONE_SEP({ SEP: T.Comma, DEF: () => this.SUBRULE(this.expression) });
   });
 
   trainStmt = this.RULE('trainStmt', () => {
