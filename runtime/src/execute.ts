@@ -12,6 +12,7 @@ import { DivergenceError, RuntimeError, unsupported } from './errors.js';
 import { describeEnv } from './expr.js';
 import type { LoopRunner } from './loop.js';
 import { compileSampleMetric } from './families/sample-metrics.js';
+import { compileSampleViews, type SampleViews } from './families/view-samples.js';
 import { compileMetric, type CompiledMetric } from './metrics.js';
 import { envAt, makePlan, type Plan } from './plan.js';
 import { compileRetrain } from './retrain.js';
@@ -19,13 +20,15 @@ import { compileTrain, type TrainJob } from './train.js';
 import { compileSelect, type CompiledSelect } from './select.js';
 import { States, tensorsOf, type ModelState } from './state.js';
 import { theoryCurves } from './theory.js';
-import type { ExecuteOptions, ExperimentResult, MetricSeries, RunResult } from './types.js';
+import type { ExecuteOptions, ExperimentResult, MetricSeries, RunResult, SampleSet } from './types.js';
 
 interface Compiled {
   readonly plan: Plan;
   readonly states: States;
   readonly runner: LoopRunner;
   readonly metrics: readonly CompiledMetric[];
+  /** The final samples of the models the spec's `view samples` show. */
+  readonly sampleViews: SampleViews;
   /** Relative cost, for progress. */
   readonly weight: number;
 }
@@ -47,8 +50,9 @@ function compileExperiment(
   const metrics = exp.metrics.map(
     (m) => compileSampleMetric(ctx, m, plan.generations) ?? compileMetric(ir, m, models, plan.generations),
   );
+  const sampleViews = compileSampleViews(ctx);
   const cost = preview && exp.previewCost ? exp.previewCost : exp.cost;
-  return { plan, states, runner, metrics, weight: Math.max(1, cost.samples) };
+  return { plan, states, runner, metrics, sampleViews, weight: Math.max(1, cost.samples) };
 }
 
 /** The state tensors' per-row sums `[B]` (non-finite where the row is). */
@@ -173,6 +177,7 @@ async function runExperiment(
     index: new Map(m.times.map((t, i) => [t, i])),
     data: new Float64Array(P * R * m.times.length),
   }));
+  let samples: SampleSet[] | undefined;
   const record = async (t: number): Promise<void> => {
     const due = store.filter((s) => s.index.has(t));
     if (due.length === 0) return;
@@ -205,6 +210,7 @@ async function runExperiment(
       await record(t);
       progress(t);
     }
+    samples = await c.sampleViews(states, T);
   } finally {
     states.disposeAll();
     runner.dispose?.();
@@ -234,6 +240,7 @@ async function runExperiment(
     sweeps: plan.sweeps,
     points: plan.points,
     metrics: series,
+    ...(samples?.length ? { samples } : {}),
     wallMs: Date.now() - started,
   };
 }

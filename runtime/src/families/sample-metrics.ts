@@ -13,7 +13,7 @@
  * = (xᵀy/d + 1)^degree. The reference defaults to the model's `on` data, else its loop's first real source.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { IrMetric, IrModel, IrValue } from '@ouro/dsl';
+import type { IrExperiment, IrMetric, IrModel, IrProgram, IrValue } from '@ouro/dsl';
 import { resolveData } from '../data.js';
 import { RuntimeError } from '../errors.js';
 import { evalNumber } from '../expr.js';
@@ -44,6 +44,17 @@ function callOf(v: IrValue | undefined): { call: string; args: Readonly<Record<s
 
 function modelName(v: IrValue | undefined): string | undefined {
   return v && typeof v === 'object' && !Array.isArray(v) && 'model' in v ? v.model : undefined;
+}
+
+/** The data a model learns: its `on` data, else its retrain loop's first real source, else the program's only data. */
+export function modelData(ir: IrProgram, exp: IrExperiment, model: IrModel): IrValue | undefined {
+  return (
+    model.on ??
+    (exp.loop.kind === 'retrain'
+      ? exp.loop.loops.find((r) => r.model === model.name)?.sources.find((s) => s.role === 'real')?.from
+      : undefined) ??
+    (Object.keys(ir.data).length === 1 ? { data: Object.keys(ir.data)[0]! } : undefined)
+  );
 }
 
 /** `[B, n, d]` samples of a model's current state. */
@@ -176,14 +187,7 @@ export function compileSampleMetric(ctx: LoopCtx, m: IrMetric, generations: numb
   if (!model)
     throw new RuntimeError('invalid', m.id, `\`${m.metric}\` here measures a model of this experiment: name one`);
   // The reference: the metric's, else the model's training data.
-  const refValue =
-    m.args['reference'] ??
-    m.args['target'] ??
-    model.on ??
-    (exp.loop.kind === 'retrain'
-      ? exp.loop.loops.find((r) => r.model === model.name)?.sources.find((s) => s.role === 'real')?.from
-      : undefined) ??
-    (Object.keys(ir.data).length === 1 ? { data: Object.keys(ir.data)[0]! } : undefined);
+  const refValue = m.args['reference'] ?? m.args['target'] ?? modelData(ir, exp, model);
   if (refValue === undefined || refValue === null)
     throw new RuntimeError('invalid', m.id, `\`${m.metric}\` needs reference data: give \`reference: DATA\``);
   const resolved = resolveData(ir, refValue, m.id);
