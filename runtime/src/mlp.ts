@@ -123,6 +123,8 @@ export class Mlp {
   readonly params: tf.Variable<tf.Rank.R1>;
   readonly size: number;
   private readonly layers: readonly Layer[];
+  /** Lengths of W₀, b₀, W₁, b₁, … in the flat vector. */
+  private readonly sizes: readonly number[];
 
   /**
    * `normals` holds at least paramCount(spec) standard normals: matrices are He-scaled (√(2/fan_in)) for
@@ -148,14 +150,17 @@ export class Mlp {
       off += fin * fout + fout; // biases stay 0
     }
     this.layers = layers;
+    this.sizes = layers.flatMap((l) => [l.fin * l.fout, l.fout]);
     this.params = own(tf.tensor1d(flat), true) as tf.Variable<tf.Rank.R1>;
   }
 
   /** The current weights, layer by layer (call inside a tidy). */
   weights(): LayerWeights[] {
-    return this.layers.map((l) => ({
-      w: this.params.slice(l.w, l.fin * l.fout).reshape([l.fin, l.fout]) as tf.Tensor2D,
-      b: this.params.slice(l.b, l.fout),
+    // One split (a single kernel) rather than a slice per matrix and bias.
+    const parts = tf.split(this.params, [...this.sizes]);
+    return this.layers.map((l, i) => ({
+      w: parts[2 * i]!.reshape([l.fin, l.fout]) as tf.Tensor2D,
+      b: parts[2 * i + 1] as tf.Tensor1D,
     }));
   }
 
@@ -230,7 +235,8 @@ export class Mlp {
       case 'relu':
         return dh.mul(tf.step(h)) as tf.Tensor2D;
       case 'leaky_relu':
-        return dh.mul(tf.where(h.greater(0), 1, LEAKY_SLOPE)) as tf.Tensor2D;
+        // step(h, α) is 1 where h > 0 and α elsewhere (no broadcast scalars: tf.where tiles them, slowly on wasm).
+        return dh.mul(tf.step(h, LEAKY_SLOPE)) as tf.Tensor2D;
       case 'tanh':
         return dh.mul(tf.scalar(1).sub(h.square())) as tf.Tensor2D;
       case 'swish': {
@@ -263,6 +269,8 @@ export class Mlp {
 export class Adam {
   private readonly m: tf.Variable;
   private readonly v: tf.Variable;
+  /** β₁, 1 − β₁, β₂, 1 − β₂ as tensors, made once. */
+  private readonly k: readonly [tf.Scalar, tf.Scalar, tf.Scalar, tf.Scalar];
   private t = 0;
 
   constructor(
@@ -275,6 +283,7 @@ export class Adam {
   ) {
     this.m = own(tf.zeros([net.size]), false);
     this.v = own(tf.zeros([net.size]), false);
+    this.k = [tf.scalar(beta1), tf.scalar(1 - beta1), tf.scalar(beta2), tf.scalar(1 - beta2)];
   }
 
   /** One update with the flat gradient of the network's weights. */
@@ -283,8 +292,9 @@ export class Adam {
     const c1 = 1 - this.beta1 ** this.t;
     const c2 = 1 - this.beta2 ** this.t;
     tf.tidy(() => {
-      const m = this.m.mul(this.beta1).add(grad.mul(1 - this.beta1));
-      const v = this.v.mul(this.beta2).add(grad.square().mul(1 - this.beta2));
+      const [b1, c1m, b2, c2m] = this.k;
+      const m = this.m.mul(b1).add(grad.mul(c1m));
+      const v = this.v.mul(b2).add(grad.square().mul(c2m));
       this.m.assign(m);
       this.v.assign(v);
       const p = this.net.params;
@@ -295,5 +305,6 @@ export class Adam {
   dispose(): void {
     this.m.dispose();
     this.v.dispose();
+    for (const k of this.k) k.dispose();
   }
 }

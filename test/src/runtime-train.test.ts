@@ -245,10 +245,10 @@ test('ouro run examples/coopinit.ouro --preview writes result.json with the metr
     assert.equal(json.generations, 400);
     assert.deepEqual(
       json.metrics.map((m) => m.name),
-      ['modes', 'quality'],
+      ['modes', 'quality', 'coarse'],
     );
     for (const m of json.metrics) {
-      assert.deepEqual(m.t, [0, 250, 400]);
+      assert.deepEqual(m.t, [0, 100, 200, 300, 400]);
       assert.equal(m.values.length, 2);
       assert.ok(m.values.flat(2).every(Number.isFinite));
     }
@@ -263,7 +263,7 @@ test('ouro run examples/coopinit.ouro --preview writes result.json with the metr
       .trim()
       .split('\n');
     assert.equal(csv[0], 'experiment,method,init,replicate,t,metric,value');
-    assert.equal(csv.length, 1 + 2 * 2 * 3);
+    assert.equal(csv.length, 1 + 3 * 2 * 5);
   } finally {
     rmSync(out, { recursive: true, force: true });
   }
