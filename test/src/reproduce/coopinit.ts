@@ -2,47 +2,78 @@
  * CoopInit (shared/papers/coopinit.md) from examples/coopinit-grid.ouro (25-mode grid) and
  * examples/coopinit.ouro (8-mode ring): the same GAN (G and D two hidden layers of 128) trained from
  * random weights (`init = random`) and after a cooperative phase (`init = coop`), the same adversarial
- * steps for both, over the spec's seeds (replicates). Per target:
+ * steps for both.
  *
- * - modes covered at the end (`mode_coverage`: modes with ≥ 31 of 2,500 samples within 3σ): the paper
- *   claims CoopInit covers at least as many, i.e. mean(coop) − mean(random) ≥ 0;
- * - the high-quality fraction at the end (samples within 3σ of a mode): the paper claims CoopInit's is
- *   higher, mean(coop) − mean(random) > 0;
+ * A paired design: the runtime keys every random draw by replicate, not by sweep point (common random
+ * numbers, runtime/src/random.ts), so replicate r of both arms starts from the same initial G and D and sees
+ * the same latents and data batches in the adversarial phase (the cooperative arm's own draws in its
+ * cooperative phase come on top). Each claim is therefore judged on the per-replicate differences
+ * d_r = coop_r − random_r, with their mean and its standard error se = sd(d)/√R:
+ *
+ * - pairing: at step 0 every metric is identical in both arms of every replicate (the same networks), and
+ *   every recorded metric is finite;
+ * - modes covered at the end (`mode_coverage`: modes with ≥ 31 of 2,500 samples within 3σ), "covers at least
+ *   as many": mean(d) ≥ −2 se (not significantly fewer, one-sided) and at least one arm covers a mode (two
+ *   arms at zero would pass vacuously);
+ * - the high-quality fraction at the end (samples within 3σ of a mode), "higher": mean(d) > 2 se (one-sided;
+ *   p ≈ 0.023 under a normal approximation, ≈ 0.03–0.04 with Student's t at 9–19 degrees of freedom);
  * - what the claim rests on (reference-notes.md §4, C1): at the switch the cooperative phase has spread G
  *   over the modes, coarse coverage (`coarse`: ≥ 31 of 2,500 samples within 0.6 of a centre) ≥ 90% of the
- *   modes in every seed.
+ *   modes in every seed;
+ * - the cooperative phase moves G towards the modes: coarse coverage at the switch above the random arm's
+ *   (whose networks are still the initial ones then) in every replicate.
  *
- * The verdicts compare point estimates, as the paper states its claims (both arms at zero decide nothing and
- * fail); each measured line carries the
- * spread over seeds (sd) and the difference's standard error, so a reader sees whether a difference is
- * larger than the seed-to-seed noise. At the ci budget the specs run with 2 seeds and a quarter of the
- * steps (same settings otherwise).
+ * Budgets. `full`: the ring at the spec's 3,000 adversarial steps with 20 seeds; the grid with 10 seeds and
+ * 10,000 adversarial steps (at the spec's 3,000 neither arm covers a grid mode). `ci`: 2 seeds, the full
+ * cooperative phase and a quarter of the spec's adversarial steps: there pairing, finiteness and the
+ * cooperative phase's effect at the switch are decidable, the claim's end-of-training comparisons are not
+ * (marked `decidable: false`; the ci test reports them without gating on them).
  */
 import type { IrProgram } from '@ouro/dsl';
 import type { ExperimentResult } from '@ouro/runtime';
-import { at, mean, metric, sd } from '../harness/runtime.js';
+import { at, mean, metric, sd, se } from '../harness/runtime.js';
 import type { Finding, Reproduce, ReproduceBudget } from './finding.js';
 import { exampleIr, fmt, runExperiment } from './spec.js';
 
 const PAPER = 'coopinit';
 
-const TARGETS = [
-  { file: 'coopinit-grid.ouro', experiment: 'coopinit_grid', label: '25-mode grid', modes: 25 },
-  { file: 'coopinit.ouro', experiment: 'coopinit', label: '8-mode ring', modes: 8 },
-] as const;
+interface Target {
+  readonly file: string;
+  readonly experiment: string;
+  readonly label: string;
+  readonly modes: number;
+  /** Seeds and adversarial steps of the full budget. */
+  readonly full: { readonly replicates: number; readonly adversarial: number };
+}
 
-/** Seeds (replicates; undefined: the spec's) and the fraction of the spec's steps per budget. */
-const BUDGET: Record<ReproduceBudget, { readonly replicates: number | undefined; readonly steps: number }> = {
-  ci: { replicates: 2, steps: 0.25 },
-  full: { replicates: undefined, steps: 1 },
-};
+const TARGETS: readonly Target[] = [
+  {
+    file: 'coopinit-grid.ouro',
+    experiment: 'coopinit_grid',
+    label: '25-mode grid',
+    modes: 25,
+    full: { replicates: 10, adversarial: 10_000 },
+  },
+  {
+    file: 'coopinit.ouro',
+    experiment: 'coopinit',
+    label: '8-mode ring',
+    modes: 8,
+    full: { replicates: 20, adversarial: 3000 },
+  },
+];
+
+/** The ci budget: seeds, and the fraction of the spec's adversarial steps (the cooperative phase runs in full). */
+const CI = { replicates: 2, adversarial: 0.25 } as const;
 
 /** The share of modes coarsely covered at the switch that counts as a mode-covering initialisation. */
 const C1_SHARE = 0.9;
 
-/** `ir` with every phase of experiment `name`, and its metrics' intervals, scaled to `fraction` of their steps. */
-function scaled(ir: IrProgram, name: string, fraction: number): IrProgram {
-  if (fraction === 1) return ir;
+/** One-sided significance threshold, in standard errors of the paired mean difference. */
+const Z = 2;
+
+/** `ir` with the adversarial phases of experiment `name` at `steps(spec's steps)` steps. */
+function withAdversarial(ir: IrProgram, name: string, steps: (n: number) => number): IrProgram {
   return {
     ...ir,
     experiments: ir.experiments.map((e) =>
@@ -52,13 +83,10 @@ function scaled(ir: IrProgram, name: string, fraction: number): IrProgram {
             ...e,
             loop: {
               ...e.loop,
-              phases: e.loop.phases.map((p) => ({ ...p, steps: Math.max(1, Math.round(p.steps * fraction)) })),
+              phases: e.loop.phases.map((p) =>
+                p.kind === 'adversarial' ? { ...p, steps: Math.max(1, Math.round(steps(p.steps))) } : p,
+              ),
             },
-            metrics: e.metrics.map((m) =>
-              m.schedule === 'final'
-                ? m
-                : { ...m, schedule: { ...m.schedule, every: Math.max(1, Math.round(m.schedule.every * fraction)) } },
-            ),
           },
     ),
   };
@@ -66,90 +94,121 @@ function scaled(ir: IrProgram, name: string, fraction: number): IrProgram {
 
 const meanSd = (xs: readonly number[], digits = 3): string => `${fmt(mean(xs), digits)} ± ${fmt(sd(xs), 2)}`;
 
-/** Welch standard error of mean(a) − mean(b). */
-const diffSe = (a: readonly number[], b: readonly number[]): number =>
-  Math.sqrt(sd(a) ** 2 / a.length + sd(b) ** 2 / b.length);
-
 function point(e: ExperimentResult, init: string): number {
   const p = e.points.findIndex((x) => x.values['init'] === init);
   if (p < 0) throw new Error(`${e.name} has no sweep point init = ${init}`);
   return p;
 }
 
-function compare(
-  e: ExperimentResult,
-  name: string,
-  what: string,
-  claim: string,
-  strict: boolean,
-  label: string,
-): Finding {
+/** A finding, and whether its budget can decide it (the ci test gates only on decidable ones). */
+export interface CoopFinding {
+  readonly finding: Finding;
+  readonly decidable: boolean;
+}
+
+/** Per-replicate values of metric `name` at time `t` in both arms, and their differences coop − random. */
+function paired(e: ExperimentResult, name: string, t: number) {
   const m = metric(e, name);
-  const T = m.t[m.t.length - 1]!;
-  const coop = at(m, T, point(e, 'coop'));
-  const random = at(m, T, point(e, 'random'));
-  const d = mean(coop) - mean(random);
-  // Both arms at zero decide nothing: "at least as many" would hold vacuously.
-  const undecided = mean(coop) === 0 && mean(random) === 0;
+  const coop = at(m, t, point(e, 'coop'));
+  const random = at(m, t, point(e, 'random'));
+  return { coop, random, d: coop.map((x, r) => x - random[r]!) };
+}
+
+function pairing(e: ExperimentResult, label: string): Finding {
+  const [pc, pr] = [point(e, 'coop'), point(e, 'random')];
+  const R = e.replicates;
+  let same = 0;
+  for (let r = 0; r < R; r++)
+    if (e.metrics.every((m) => m.values[pc]![r]![0] === m.values[pr]![r]![0] && m.t[0] === 0)) same++;
+  const finite = e.metrics.every((m) => m.values.every((reps) => reps.every((v) => v.every(Number.isFinite))));
   return {
     paper: PAPER,
-    claim: `${label}: ${claim}`,
-    measured:
-      `coop ${meanSd(coop)}, random ${meanSd(random)} ${what} at step ${T} (mean ± sd over ${coop.length} seeds); ` +
-      `difference ${fmt(d, 2)} ± ${fmt(diffSe(coop, random), 2)} (se)${undecided ? '; both zero: undecided' : ''}`,
-    expected: `coop − random ${strict ? '>' : '≥'} 0, not both zero`,
-    pass: !undecided && (strict ? d > 0 : d >= 0),
+    claim: `${label}: both arms of each replicate start from the same networks (paired), metrics finite`,
+    measured: `every metric identical at step 0 in ${same} of ${R} replicates; ${finite ? 'all' : 'NOT all'} recorded values finite`,
+    expected: `${R} of ${R}, all finite`,
+    pass: same === R && finite,
   };
 }
 
-function initialisation(e: ExperimentResult, ir: IrProgram, modes: number, label: string): Finding {
+function modes(e: ExperimentResult, T: number, label: string): Finding {
+  const { coop, random, d } = paired(e, 'modes', T);
+  const covers = mean(coop) > 0 || mean(random) > 0;
+  return {
+    paper: PAPER,
+    claim: `${label}: CoopInit covers at least as many modes as random initialisation`,
+    measured:
+      `coop ${meanSd(coop)}, random ${meanSd(random)} modes at step ${T} (mean ± sd over ${d.length} seeds); ` +
+      `paired difference ${fmt(mean(d), 2)} ± ${fmt(se(d), 2)} (se)${covers ? '' : '; neither arm covers a mode'}`,
+    expected: `paired coop − random ≥ −${Z} se, and an arm covers modes`,
+    pass: covers && mean(d) >= -Z * se(d),
+  };
+}
+
+function quality(e: ExperimentResult, T: number, label: string): Finding {
+  const { coop, random, d } = paired(e, 'quality', T);
+  return {
+    paper: PAPER,
+    claim: `${label}: CoopInit gives a higher fraction of high-quality samples than random initialisation`,
+    measured:
+      `coop ${meanSd(coop)}, random ${meanSd(random)} at step ${T} (mean ± sd over ${d.length} seeds); ` +
+      `paired difference ${fmt(mean(d), 2)} ± ${fmt(se(d), 2)} (se)` +
+      (se(d) > 0 ? `, ${fmt(mean(d) / se(d), 2)} se` : ''),
+    expected: `paired coop − random > ${Z} se (one-sided, p ≈ 0.023)`,
+    pass: mean(d) > Z * se(d),
+  };
+}
+
+/** The step at which the cooperative phase ends (the specs record their metrics there). */
+function switchStep(e: ExperimentResult, ir: IrProgram): number {
   const exp = ir.experiments.find((x) => x.name === e.name)!;
   const loop = exp.loop as IrProgram['experiments'][number]['loop'] & { kind: 'train' };
-  const coopPhase = loop.phases.findIndex((p) => p.kind === 'cooperative');
-  const switchAt = loop.phases.slice(0, coopPhase + 1).reduce((a, p) => a + p.steps, 0);
-  const m = metric(e, 'coarse');
-  // The last recorded time at or before the switch (the specs record at it).
-  const t = m.t.filter((x) => x <= switchAt).pop()!;
-  const coop = at(m, t, point(e, 'coop'));
-  const need = Math.ceil(C1_SHARE * modes);
-  return {
-    paper: PAPER,
-    claim: `${label}: the cooperative phase spreads G over the modes (coarse coverage at the switch)`,
-    measured: `${coop.join(', ')} of ${modes} modes at step ${t} (seeds); random init at step 0: ${at(m, 0, point(e, 'random')).join(', ')}`,
-    expected: `≥ ${need} in every seed`,
-    pass: coop.every((x) => x >= need),
-  };
+  const k = loop.phases.findIndex((p) => p.kind === 'cooperative');
+  return loop.phases.slice(0, k + 1).reduce((a, p) => a + p.steps, 0);
 }
 
-export const reproduce: Reproduce = async (budget) => {
-  const b = BUDGET[budget];
-  const findings: Finding[] = [];
+function initialisation(e: ExperimentResult, t: number, modes: number, label: string): Finding[] {
+  const { coop, random } = paired(e, 'coarse', t);
+  const need = Math.ceil(C1_SHARE * modes);
+  const perSeed = `${coop.join(', ')} of ${modes} modes at step ${t} (seeds); random arm (initial G): ${random.join(', ')}`;
+  return [
+    {
+      paper: PAPER,
+      claim: `${label}: the cooperative phase spreads G over the modes (C1: coarse coverage at the switch)`,
+      measured: perSeed,
+      expected: `≥ ${need} in every seed`,
+      pass: coop.every((x) => x >= need),
+    },
+    {
+      paper: PAPER,
+      claim: `${label}: the cooperative phase moves G towards the modes (coarse coverage at the switch, paired)`,
+      measured: perSeed,
+      expected: 'coop > random in every seed',
+      pass: coop.every((x, r) => x > random[r]!),
+    },
+  ];
+}
+
+/** Every finding at `budget`, each marked with whether that budget decides it. */
+export async function coopinitFindings(budget: ReproduceBudget): Promise<CoopFinding[]> {
+  const out: CoopFinding[] = [];
   for (const target of TARGETS) {
-    const ir = scaled(exampleIr(target.file), target.experiment, b.steps);
-    const e = await runExperiment(
-      ir,
-      target.experiment,
-      b.replicates === undefined ? {} : { replicates: b.replicates },
+    const ir = withAdversarial(exampleIr(target.file), target.experiment, (n) =>
+      budget === 'full' ? target.full.adversarial : n * CI.adversarial,
     );
-    findings.push(
-      compare(
-        e,
-        'modes',
-        'modes',
-        'CoopInit covers at least as many modes as random initialisation',
-        false,
-        target.label,
-      ),
-      compare(
-        e,
-        'quality',
-        'high-quality fraction',
-        'CoopInit gives a higher fraction of high-quality samples than random initialisation',
-        true,
-        target.label,
-      ),
-      initialisation(e, ir, target.modes, target.label),
+    const replicates = budget === 'full' ? target.full.replicates : CI.replicates;
+    const e = await runExperiment(ir, target.experiment, { replicates });
+    const T = metric(e, 'modes').t.at(-1)!;
+    const [c1, moves] = initialisation(e, switchStep(e, ir), target.modes, target.label);
+    const claim = budget === 'full';
+    out.push(
+      { finding: pairing(e, target.label), decidable: true },
+      { finding: modes(e, T, target.label), decidable: claim },
+      { finding: quality(e, T, target.label), decidable: claim },
+      { finding: c1!, decidable: claim },
+      { finding: moves!, decidable: true },
     );
   }
-  return findings;
-};
+  return out;
+}
+
+export const reproduce: Reproduce = async (budget) => (await coopinitFindings(budget)).map((f) => f.finding);
