@@ -50,7 +50,7 @@ const runtimeRestrictions = {
 };
 
 export default tseslint.config(
-  { ignores: ['**/out/**', '**/node_modules/**', '**/dist/**', 'test-output/**', '**/*.d.ts'] },
+  { ignores: ['**/out/**', '**/node_modules/**', '**/dist/**', 'test-output/**', 'client/media/**', '**/*.d.ts'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
