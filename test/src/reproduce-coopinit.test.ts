@@ -2,7 +2,7 @@
 // 2 seeds, the full cooperative phase, a quarter of the adversarial steps. What that budget decides, and this
 // test asserts: both arms of each replicate start from the same networks (the paired design the claim's
 // checks rely on), every metric is finite, and the cooperative phase moves G towards the modes (coarse
-// coverage at the switch above the random arm's in every seed). The claim itself (modes and high-quality
+// coverage at the switch above the random arm's, paired). The claim itself (modes and high-quality
 // fraction at the end, C1's ≥ 90% coarse coverage) is reported as a diagnostic, not asserted: at 750
 // adversarial steps and 2 seeds neither GAN has converged (neither covers a grid mode) and a paired
 // difference over 2 seeds has a standard error of the order of the effect, so a pass or fail there would
