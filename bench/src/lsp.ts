@@ -5,12 +5,12 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { createMessageConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node';
+import { root } from './bench-util.js';
 import { generateSpec, readExamples } from './generate.js';
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
 const resultsFile = join(root, 'bench', 'results', 'lsp.json');
 const LINES = 5_000;
 const REQUESTS = 200;

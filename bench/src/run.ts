@@ -4,13 +4,11 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { dirname, join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { analyze, parse } from '@ouro/dsl';
+import { median, root, round } from './bench-util.js';
 import { countLines, generateSpec, readExamples } from './generate.js';
 
-// This file runs as bench/out/run.js: the repository root is two folders up.
-const root = fileURLToPath(new URL('../../', import.meta.url));
 const resultsFile = join(root, 'bench', 'results', 'dsl.json');
 
 const SIZES = [5_000, 10_000] as const;
@@ -23,12 +21,6 @@ const TARGET_5K_MS = 100;
  * two measured times is printed as well: about 2 when the cost is linear in the spec's length.
  */
 const TARGET_10K_MS = 2 * TARGET_5K_MS;
-
-const median = (xs: readonly number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
-};
 
 interface Timing {
   readonly parse: number[];
@@ -51,8 +43,6 @@ function timeOnce(text: string, into: Timing): void {
   into.total.push(totalMs);
   into.totalCpu.push((cpu.user + cpu.system) / 1000);
 }
-
-const round = (x: number, digits = 2): number => Number(x.toFixed(digits));
 
 function main(): void {
   const examples = readExamples(join(root, 'examples'));
