@@ -2,6 +2,7 @@ import type * as A from '../syntax/ast.js';
 import type { TextRange } from '../text/text-range.js';
 import type { Fix } from '../diagnostics/diagnostic.js';
 import {
+  algorithms,
   lookupIn,
   optionBlocks,
   phaseKinds,
@@ -1168,7 +1169,8 @@ function checkSelect(s: A.SelectStmt, ctx: EvalCtx, body: readonly A.Stmt[]): nu
   return rounds;
 }
 
-const methodNames = ['mixture_ucb_cab', 'mixture_ucb_ogd', 'vanilla_ucb', 'oracle_best_single', 'oracle_mixture'];
+/** The methods `compare` takes: the catalog's bandit algorithms and baselines. */
+const methodNames = algorithms.map((x) => x.name);
 /** Settings every method of a select loop shares with its main algorithm. */
 const sharedSettings = ['score', 'rounds'];
 
