@@ -68,7 +68,8 @@ function numArg(args: Args, key: string, fallback: number, nodeId: string, what:
   return v;
 }
 
-function callOf(v: IrValue): { call: string; args: Args } | undefined {
+/** The call `name(args)` that `v` is, if it is one. */
+export function callOf(v: IrValue | undefined): { call: string; args: Args } | undefined {
   return v && typeof v === 'object' && !Array.isArray(v) && 'call' in v ? v : undefined;
 }
 

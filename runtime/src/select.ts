@@ -39,7 +39,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { IrExperiment, IrLoop, IrMetric, IrProgram, IrValue } from '@ouro/dsl';
-import { resolveData, type MixtureSource } from './data.js';
+import { callOf, resolveData, type MixtureSource } from './data.js';
 import { RuntimeError, unsupported } from './errors.js';
 import { evalNumber, type Env } from './expr.js';
 import {
@@ -84,10 +84,6 @@ interface Arm {
 }
 
 type Args = Readonly<Record<string, IrValue>>;
-
-function callOf(v: IrValue | undefined): { call: string; args: Args } | undefined {
-  return v && typeof v === 'object' && !Array.isArray(v) && 'call' in v ? v : undefined;
-}
 
 function isSelected(v: IrValue | undefined): boolean {
   return v === undefined || v === null || (typeof v === 'object' && !Array.isArray(v) && 'selected' in v);

@@ -26,7 +26,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { IrExperiment, IrModel, IrProgram, IrValue } from '@ouro/dsl';
-import { resolveData } from './data.js';
+import { callOf, resolveData } from './data.js';
 import { DivergenceError, RuntimeError, unsupported } from './errors.js';
 import { describeEnv, evalCount, evalNumber, evalScalar, type Env } from './expr.js';
 import { modeScores } from './metrics.js';
@@ -115,10 +115,6 @@ export function scaleSteps(steps: readonly number[], total: number): number[] {
   return out;
 }
 
-function optionCall(v: IrValue | undefined): Readonly<Record<string, IrValue>> | undefined {
-  return v && typeof v === 'object' && !Array.isArray(v) && 'call' in v ? v.args : undefined;
-}
-
 export function compileTrain(
   ir: IrProgram,
   exp: IrExperiment,
@@ -190,7 +186,7 @@ export function compileTrain(
     const batch = envs.map((env) => evalCount(o['batch'] ?? 64, env, ph.id, 'the batch size'));
     const loss = (o['loss'] ?? 'nonsaturating') as Loss;
     if (!losses.includes(loss)) throw unsupported(ph.id, `the GAN loss ${JSON.stringify(loss)}`);
-    const lv = optionCall(o['langevin']) ?? {};
+    const lv = callOf(o['langevin'])?.args ?? {};
     const langevin = envs.map((env) => {
       const reference = lv['reference'];
       const ref =
