@@ -27,7 +27,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { IrInject, IrLoop, IrModel, IrRetrain, IrValue } from '@ouro/dsl';
 import { resolveData, type GaussianSource } from './data.js';
 import { compileSampledRetrain, needsSampledRetrain } from './families/retrain-sampled.js';
-import { roleWeights } from './families/weights.js';
+import { generation0Data, roleWeights } from './families/weights.js';
 import { RuntimeError, unsupported } from './errors.js';
 import { describeEnv, evalCount, evalNumber, dependsOnT } from './expr.js';
 import { cholesky, sampleGaussian, trace, weightedFit } from './linalg.js';
@@ -174,21 +174,13 @@ export function compileRetrain(ctx: LoopCtx, loop: RetrainLoop): LoopRunner {
     needed.add(c.model.name);
     for (const g of c.groups) if ('model' in g.from) needed.add(g.from.model);
   }
+  // Without `on` or a source, the spec's only Gaussian data source.
+  const gaussians = Object.values(ctx.ir.data).filter((d) => d.kind === 'gaussian');
+  const onlyGaussian = gaussians.length === 1 ? { data: gaussians[0]!.name } : undefined;
   for (const name of needed) {
     const model = modelOf(name, exp.id);
     const r = compiled.find((c) => c.model.name === name)?.ir;
-    const firstReal = r?.sources.find((s) => s.role === 'real');
-    const firstInject = r?.injects.find((i) => i.into === null || i.into === name);
-    // Else the spec's only Gaussian data source (as the checker's quick fix assumes).
-    const gaussians = Object.values(ctx.ir.data).filter((d) => d.kind === 'gaussian');
-    const only = gaussians.length === 1 ? { data: gaussians[0]!.name } : undefined;
-    const dataValue = model.on ?? firstReal?.from ?? firstInject?.from ?? only;
-    if (dataValue === undefined || dataValue === null)
-      throw new RuntimeError(
-        'invalid',
-        model.id,
-        `\`${name}\` has no data for its generation-0 fit: give it \`on DATA\` or a \`real N from DATA\` source`,
-      );
+    const { firstReal, firstInject, dataValue } = generation0Data(model, r, onlyGaussian);
     const data = gaussianData(ctx, dataValue, model.id, dimOf(model));
     dims.set(name, data.dim);
     // The real samples' count, else the inject's dose, else the first source's count; at t = 1 when it

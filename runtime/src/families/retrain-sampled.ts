@@ -22,7 +22,7 @@ import { due, envAt, rowsOf } from '../plan.js';
 import { tensorsOf, type ModelState } from '../state.js';
 import { familyOf, type Family } from './models.js';
 import { sampleSource, type SampleSource } from './sources.js';
-import { roleWeights } from './weights.js';
+import { generation0Data, roleWeights } from './weights.js';
 
 type RetrainLoop = IrLoop & { kind: 'retrain' };
 
@@ -120,16 +120,8 @@ export function compileSampledRetrain(ctx: LoopCtx, loop: RetrainLoop): LoopRunn
   for (const name of needed) {
     const model = modelOf(name, exp.id);
     const r = loop.loops.find((x) => x.model === name);
-    const firstReal = r?.sources.find((s) => s.role === 'real');
-    const firstInject = r?.injects.find((i) => i.into === null || i.into === name);
     const only = allData.length === 1 ? { data: allData[0]! } : undefined;
-    const dataValue = model.on ?? firstReal?.from ?? firstInject?.from ?? only;
-    if (dataValue === undefined || dataValue === null)
-      throw new RuntimeError(
-        'invalid',
-        model.id,
-        `\`${name}\` has no data for its generation-0 fit: give it \`on DATA\` or a \`real N from DATA\` source`,
-      );
+    const { firstReal, firstInject, dataValue } = generation0Data(model, r, only);
     const src = source(dataValue, model.id);
     let n0: (t: number) => number[];
     if (firstReal) n0 = countOf(firstReal.count, firstReal.id, `the generation-0 sample count of \`${name}\``);

@@ -1,5 +1,6 @@
-/** The real and synthetic weights of one retrain loop at one sweep point and generation. */
-import type { IrRetrain } from '@ouro/dsl';
+/** The real and synthetic weights of one retrain loop at one sweep point and generation, and the data a
+ * retrained model's generation-0 fit draws from. */
+import type { IrModel, IrRetrain, IrValue } from '@ouro/dsl';
 import { RuntimeError } from '../errors.js';
 import { describeEnv, evalNumber, optimalRealWeight, type Env } from '../expr.js';
 
@@ -39,4 +40,30 @@ export function roleWeights(
   if (nR === 0) return [0, 1];
   if (nS === 0) return [1, 0];
   return [wr, ws];
+}
+
+/**
+ * What `model`'s generation-0 fit draws from: its `on DATA`, else `r`'s first real source, else its first
+ * inject into `model`, else `only` (the spec's only fitting data source, as the checker's quick fix
+ * assumes). Also returns that real source and inject, whose counts size the fit.
+ */
+export function generation0Data(
+  model: IrModel,
+  r: IrRetrain | undefined,
+  only: IrValue | undefined,
+): {
+  firstReal: IrRetrain['sources'][number] | undefined;
+  firstInject: IrRetrain['injects'][number] | undefined;
+  dataValue: IrValue;
+} {
+  const firstReal = r?.sources.find((s) => s.role === 'real');
+  const firstInject = r?.injects.find((i) => i.into === null || i.into === model.name);
+  const dataValue = model.on ?? firstReal?.from ?? firstInject?.from ?? only;
+  if (dataValue === undefined || dataValue === null)
+    throw new RuntimeError(
+      'invalid',
+      model.id,
+      `\`${model.name}\` has no data for its generation-0 fit: give it \`on DATA\` or a \`real N from DATA\` source`,
+    );
+  return { firstReal, firstInject, dataValue };
 }
