@@ -181,6 +181,8 @@ export class RunManager {
   private readonly historySize: number;
   /** The IR of each file's current text, memoised per text. */
   private readonly irMemo = new Map<string, { text: string; ir: IrProgram | undefined }>();
+  /** Each experiment's hash, memoised per IR (inlay hints, code lenses and hovers ask on every request). */
+  private readonly hashMemo = new WeakMap<IrProgram, Map<string, string>>();
   settings: Required<RunSettings> = { runOnSave: true, backend: 'auto' };
   /** A worker with the runtime loaded, ready for the next run (started while nothing runs). */
   private readonly warm: WarmWorkers;
@@ -233,10 +235,19 @@ export class RunManager {
     return ir;
   }
 
+  /** The hash of `exp`, an experiment of `ir`, computed once per IR. */
+  private hashOf(ir: IrProgram, exp: IrExperiment): string {
+    let hashes = this.hashMemo.get(ir);
+    if (!hashes) this.hashMemo.set(ir, (hashes = new Map()));
+    let h = hashes.get(exp.name);
+    if (h === undefined) hashes.set(exp.name, (h = experimentHash(ir, exp)));
+    return h;
+  }
+
   private currentHash(uri: string, experiment: string): string | undefined {
     const ir = this.currentIr(uri);
     const exp = ir?.experiments.find((e) => e.name === experiment);
-    return ir && exp ? experimentHash(ir, exp) : undefined;
+    return ir && exp ? this.hashOf(ir, exp) : undefined;
   }
 
   /** `textDocument/didSave`: cancels the file's stale save run now, and runs the changed experiments soon. */
@@ -355,7 +366,7 @@ export class RunManager {
       if (req.trigger === 'command') this.endedWithoutRun(uri, req, 'error', 'the spec has errors: fix them to run it');
       return;
     }
-    const hashes = new Map(ir.experiments.map((e) => [e.name, experimentHash(ir, e)] as const));
+    const hashes = new Map(ir.experiments.map((e) => [e.name, this.hashOf(ir, e)] as const));
     const chosen = ir.experiments.filter((e) =>
       req.experiment !== undefined
         ? e.name === req.experiment
