@@ -15,6 +15,8 @@ import { analyze, lower, LineIndex, type IrProgram } from '@ouro/dsl';
 import type { BackendRequest, ExperimentResult, ProgressEvent, RunResult, Table } from '@ouro/runtime';
 import type { RunHandle } from '@ouro/runtime/worker';
 import type { Io } from './cli.js';
+import { meanSd } from './lsp/run-previews.js';
+import type { ResultJson } from '@ouro/views';
 import { renderReport } from './report.js';
 import { CsvError, readTables } from './tables.js';
 
@@ -123,13 +125,6 @@ export function metricsCsv(r: ExperimentResult): string {
   return lines.join('\n') + '\n';
 }
 
-function meanStd(xs: readonly number[]): { mean: number; std: number } {
-  const n = xs.length;
-  const mean = xs.reduce((a, b) => a + b, 0) / n;
-  const v = n > 1 ? xs.reduce((a, b) => a + (b - mean) ** 2, 0) / (n - 1) : 0;
-  return { mean, std: Math.sqrt(v) };
-}
-
 const fmt = (x: number): string =>
   Number.isFinite(x)
     ? Math.abs(x) >= 1e4 || (x !== 0 && Math.abs(x) < 1e-3)
@@ -154,7 +149,7 @@ export function summaryTable(r: ExperimentResult, ir: IrProgram, backend: string
     const last = m.t.length - 1;
     const means: number[] = [];
     r.points.forEach((p, pi) => {
-      const { mean, std } = meanStd(m.values[pi]!.map((s) => s[last]!));
+      const { mean, sd } = meanSd(m.values[pi]!.map((s) => s[last]!));
       means.push(mean);
       rows.push([
         m.name,
@@ -162,7 +157,7 @@ export function summaryTable(r: ExperimentResult, ir: IrProgram, backend: string
         ...sweepNames.map((n) => String(p.values[n])),
         String(m.t[last]),
         fmt(mean),
-        fmt(std),
+        fmt(sd),
       ]);
     });
     if (!finals.has(m.name)) finals.set(m.name, means);
@@ -299,7 +294,7 @@ export async function run(argv: readonly string[], io: Io, usage: string): Promi
       onExperiment: (r, { backend, versions }) => {
         const dir = join(outDir, r.name);
         mkdirSync(dir, { recursive: true });
-        const json = {
+        const json: ResultJson = {
           ouro: version,
           spec: { path: uri, sha256 },
           experiment: { id: r.id, name: r.name, loop: r.loop },

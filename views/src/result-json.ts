@@ -5,15 +5,18 @@
 import type { BackendInfo, ExperimentResult } from '@ouro/runtime';
 import type { RunRecord } from './protocol.js';
 
-/** The shape of result.json (see docs/results.schema.json). */
+/** The shape of result.json (see docs/results.schema.json): what `ouro run` writes. */
 export interface ResultJson {
   readonly ouro: string;
   readonly spec: { readonly path: string; readonly sha256: string };
   readonly experiment: { readonly id: string; readonly name: string; readonly loop: ExperimentResult['loop'] };
   readonly seed: number;
+  readonly seedFromCommandLine: boolean;
   readonly preview: boolean;
   readonly backend: { readonly name: BackendInfo['name']; readonly version: string };
   readonly packages: Readonly<Record<string, string>>;
+  /** The Node.js version that ran it. */
+  readonly node: string;
   readonly wallTimeMs: number;
   readonly finishedAt: string;
   readonly replicates: number;
@@ -22,6 +25,7 @@ export interface ResultJson {
   readonly points: ExperimentResult['points'];
   readonly metrics: ExperimentResult['metrics'];
   readonly samples?: ExperimentResult['samples'];
+  readonly models?: ExperimentResult['models'];
   readonly selection?: ExperimentResult['selection'];
   readonly views?: ExperimentResult['views'];
   readonly theory?: ExperimentResult['theory'];

@@ -52,7 +52,8 @@ export interface MetricSummary {
   readonly best: PointSummary | undefined;
 }
 
-function meanSd(xs: readonly number[]): { mean: number; sd: number } {
+/** Mean and sample standard deviation (n - 1; 0 for a single value). */
+export function meanSd(xs: readonly number[]): { mean: number; sd: number } {
   const n = xs.length;
   const mean = xs.reduce((a, b) => a + b, 0) / n;
   const sd = n > 1 ? Math.sqrt(xs.reduce((a, b) => a + (b - mean) ** 2, 0) / (n - 1)) : 0;
