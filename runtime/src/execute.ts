@@ -7,17 +7,17 @@ import * as tf from '@tensorflow/tfjs';
 import type { IrExperiment, IrModel, IrProgram } from '@ouro/dsl';
 import { createBackend, tfVersions } from './backend.js';
 import { compileCycle } from './cycle.js';
-import { compileFit, type FitJob } from './fit.js';
+import { compileFit } from './fit.js';
 import { DivergenceError, RuntimeError, unsupported } from './errors.js';
 import { describeEnv } from './expr.js';
-import type { LoopRunner } from './loop.js';
+import type { LoopJob, LoopRunner } from './loop.js';
 import { compileSampleMetric } from './families/sample-metrics.js';
 import { compileSampleViews, type SampleViews } from './families/view-samples.js';
 import { compileMetric, type CompiledMetric } from './metrics.js';
 import { envAt, makePlan, type Plan } from './plan.js';
 import { compileRetrain } from './retrain.js';
-import { compileTrain, type TrainJob } from './train.js';
-import { compileSelect, type CompiledSelect } from './select.js';
+import { compileTrain } from './train.js';
+import { compileSelect } from './select.js';
 import { States, tensorsOf, type ModelState } from './state.js';
 import { theoryCurves } from './theory.js';
 import type { ExecuteOptions, ExperimentResult, MetricSeries, RunResult, SampleSet } from './types.js';
@@ -114,7 +114,7 @@ export async function execute(ir: IrProgram, options: ExecuteOptions = {}): Prom
         `no experiment \`${options.experiment}\`; the spec has ${ir.experiments.map((e) => `\`${e.name}\``).join(', ') || 'none'}`,
       );
   }
-  const compiled = exps.map((e): Compiled | TrainJob | CompiledSelect | FitJob =>
+  const compiled = exps.map((e): Compiled | LoopJob<'step' | 'round'> =>
     e.loop.kind === 'fit'
       ? compileFit(ir, e, preview, options.seed)
       : e.loop.kind === 'train'

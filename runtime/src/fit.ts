@@ -25,6 +25,7 @@ import { evalNumber, type Env } from './expr.js';
 import { FractalModel, IndependentPixels, type LevelSpec, type LikelihoodModel } from './fractal.js';
 import { loadDigits, type ImageSet } from './images.js';
 import { metricTimes } from './metrics.js';
+import type { LoopJob } from './loop.js';
 import { envAt, makePlan, type Plan } from './plan.js';
 import { Stream, hashString, mixKeys } from './random.js';
 import type { AbortSignalLike, ExperimentResult, FittedModel, MetricSeries, SampleSet } from './types.js';
@@ -53,13 +54,7 @@ interface BpdMetric {
 }
 
 /** A compiled `fit` loop, driven by execute() like a `train` loop. */
-export interface FitJob {
-  readonly plan: Plan;
-  /** Relative cost, for progress. */
-  readonly weight: number;
-  readonly unit: 'step';
-  run(progress: (t: number) => void, signal: AbortSignalLike | undefined): Promise<ExperimentResult>;
-}
+export type FitJob = LoopJob<'step'>;
 
 function isObj(v: IrValue | undefined): v is Exclude<IrValue, readonly IrValue[]> & object {
   return v !== null && typeof v === 'object' && !Array.isArray(v);

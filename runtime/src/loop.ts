@@ -2,7 +2,7 @@ import type * as tf from '@tensorflow/tfjs';
 import type { IrModel, IrProgram } from '@ouro/dsl';
 import type { Plan } from './plan.js';
 import type { ModelState, States } from './state.js';
-import type { Table } from './types.js';
+import type { AbortSignalLike, ExperimentResult, Table } from './types.js';
 
 /** What a loop runner sees: the program, the batch plan and the model states. */
 export interface LoopCtx {
@@ -25,6 +25,18 @@ export interface LoopRunner {
   diagnose(model: string, prev: ModelState | undefined, next: ModelState): Promise<string>;
   /** Releases tensors the runner holds itself (constants). */
   dispose?(): void;
+}
+
+/**
+ * A compiled `train`, `select` or `fit` experiment: validated before anything runs, then run whole by
+ * execute(), which reports progress in `unit`s of `plan.generations`.
+ */
+export interface LoopJob<U extends 'step' | 'round'> {
+  readonly plan: Plan;
+  /** Relative cost, for progress. */
+  readonly weight: number;
+  readonly unit: U;
+  run(progress: (t: number) => void, signal: AbortSignalLike | undefined): Promise<ExperimentResult>;
 }
 
 /** Reads a tensor's values as numbers (awaiting the backend, so the event loop gets a turn). */

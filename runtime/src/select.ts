@@ -53,6 +53,7 @@ import {
   type Kernel,
 } from './kernels.js';
 import { metricTimes } from './metrics.js';
+import type { LoopJob } from './loop.js';
 import { envAt, makePlan, type Plan } from './plan.js';
 import { hashString, mixKeys, Stream } from './random.js';
 import type { AbortSignalLike, ExperimentResult, MetricSeries, SelectionInfo } from './types.js';
@@ -197,12 +198,7 @@ function settingsText(args: Args): string {
 }
 
 /** A compiled select experiment: validated before anything runs. */
-export interface CompiledSelect {
-  readonly plan: Plan;
-  readonly weight: number;
-  readonly unit: 'round';
-  run(progress: (t: number) => void, signal: AbortSignalLike | undefined): Promise<ExperimentResult>;
-}
+export type CompiledSelect = LoopJob<'round'>;
 
 export function compileSelect(
   ir: IrProgram,

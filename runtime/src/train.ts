@@ -31,6 +31,7 @@ import { DivergenceError, RuntimeError, unsupported } from './errors.js';
 import { describeEnv, evalCount, evalNumber, evalScalar, type Env } from './expr.js';
 import { modeScores } from './metrics.js';
 import { Adam, Mlp, mlpSpec, paramCount, type MlpSpec } from './mlp.js';
+import type { LoopJob } from './loop.js';
 import { envAt, makePlan, type Plan } from './plan.js';
 import type { RowKey } from './random.js';
 import type { AbortSignalLike, ExperimentResult, MetricSeries, SampleSet } from './types.js';
@@ -76,12 +77,7 @@ interface ModeMetric {
   readonly times: readonly number[];
 }
 
-export interface TrainJob {
-  readonly plan: Plan;
-  /** Relative cost, for progress. */
-  readonly weight: number;
-  readonly unit: 'step';
-  run(progress: (t: number) => void, signal: AbortSignalLike | undefined): Promise<ExperimentResult>;
+export interface TrainJob extends LoopJob<'step'> {
   /** Run b alone (sweep point b ÷ R, replicate b mod R): what a worker thread does. */
   runOne(b: number, progress: (t: number) => void, signal: AbortSignalLike | undefined): Promise<RunOutput>;
 }
