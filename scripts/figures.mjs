@@ -19,11 +19,11 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { chromiumPath, headlessArgs } from './chromium.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const examplesDir = join(root, 'examples');
 const cli = join(root, 'server', 'bin', 'ouro.js');
-const chromiumPath = process.env.OURO_CHROMIUM ?? '/usr/bin/chromium';
 /** The plots' width in CSS pixels; the report's PNG export draws at 2× (1440 px). */
 const plotWidth = 720;
 /** The report's body padding each side (views/src/app/results.css). */
@@ -184,15 +184,7 @@ async function main() {
   mkdirSync(opts.out, { recursive: true });
   const browser = await chromium.launch({
     executablePath: chromiumPath,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--no-first-run',
-      '--disable-dev-shm-usage',
-    ],
+    args: headlessArgs,
   });
   const budget = opts.preview ? 'preview' : 'full';
   let count = 0;

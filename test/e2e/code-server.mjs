@@ -9,7 +9,9 @@ import { basename, join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { killGroup, outputDir, repoRoot, requireProgram, scratch, waitFor } from './support.mjs';
 
-export const chromiumPath = process.env.OURO_CHROMIUM ?? '/usr/bin/chromium';
+import { chromiumPath } from '../../scripts/chromium.mjs';
+
+export { chromiumPath };
 export const manifest = JSON.parse(readFileSync(join(repoRoot, 'client', 'package.json'), 'utf8'));
 export const vsix = join(repoRoot, 'client', `${manifest.name}-${manifest.version}.vsix`);
 export const extensionId = `${manifest.publisher}.${manifest.name}`;

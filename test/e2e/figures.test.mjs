@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { repoRoot, requireProgram, scratch } from './support.mjs';
 
-const chromiumPath = process.env.OURO_CHROMIUM ?? '/usr/bin/chromium';
+import { chromiumPath } from '../../scripts/chromium.mjs';
 let dirs;
 let browser;
 

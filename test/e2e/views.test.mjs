@@ -14,8 +14,8 @@ import { chromium } from 'playwright-core';
 import { buildResults } from '../../views/build.mjs';
 import { recordFromJson, reportHtml, webviewHtml } from '../../views/out/index.js';
 import { repoRoot, requireProgram, scratch, waitFor } from './support.mjs';
+import { chromiumPath, headlessArgs } from '../../scripts/chromium.mjs';
 
-const chromiumPath = process.env.OURO_CHROMIUM ?? '/usr/bin/chromium';
 const out = join(repoRoot, 'test-output', 'views');
 const dist = join(repoRoot, 'views', 'dist');
 const fixtures = join(repoRoot, 'test', 'fixtures', 'results');
@@ -97,15 +97,7 @@ before(async () => {
   };
   browser = await chromium.launch({
     executablePath: chromiumPath,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--no-first-run',
-      '--disable-dev-shm-usage',
-    ],
+    args: headlessArgs,
     env: dirs.env,
   });
 });
