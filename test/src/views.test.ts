@@ -420,3 +420,21 @@ test('long series: M4 keeps per column the first, lowest, highest and last point
   const short = rows.slice(0, MAX_POINTS_PER_LINE);
   assert.equal(m4(short).line.length, MAX_POINTS_PER_LINE, 'short series are drawn whole');
 });
+
+test('result.json read back keeps the fitted models of a fit run', () => {
+  const models = [
+    {
+      model: 'f',
+      id: 'experiment:e/model:f',
+      kind: 'fractal' as const,
+      point: 0,
+      replicate: 0,
+      params: 22072,
+      trainMs: 9300,
+      sampleMs: 40,
+      samplesDrawn: 64,
+    },
+  ];
+  assert.deepEqual(resultFromJson({ ...saved['golden-ratio']!, models }).models, models);
+  assert.equal(resultFromJson(saved['golden-ratio']!).models, undefined);
+});

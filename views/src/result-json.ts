@@ -49,6 +49,7 @@ export function resultFromJson(j: ResultJson): ExperimentResult {
     points: j.points,
     metrics,
     ...(j.samples ? { samples: j.samples } : {}),
+    ...(j.models ? { models: j.models } : {}),
     ...(j.selection ? { selection: j.selection } : {}),
     ...(j.views ? { views: j.views } : {}),
     ...(j.theory ? { theory: j.theory } : {}),
