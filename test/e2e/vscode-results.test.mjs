@@ -194,7 +194,18 @@ describe('VS Code: save a spec, see its values inline and its plot beside the ed
   it(
     'brings the results panel back after a reload, and it follows the next save',
     check('after-reload', async () => {
-      await page.reload();
+      // Reload through the workbench (an orderly shutdown that stores the open panels and their state), not by
+      // reloading the browser page, which may not leave the workbench time to store them.
+      await page.keyboard.press('F1');
+      const palette = page.locator('.quick-input-widget input[type="text"]').first();
+      await palette.waitFor({ state: 'visible' });
+      await palette.fill('>Developer: Reload Window');
+      await page
+        .locator('.quick-input-list .monaco-list-row', { hasText: 'Developer: Reload Window' })
+        .first()
+        .waitFor();
+      await palette.press('Enter');
+      await page.waitForEvent('load', { timeout: 60_000 });
       await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
       await waitFor(
         'the restored results panel',

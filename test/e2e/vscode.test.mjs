@@ -90,7 +90,12 @@ describe('VS Code (code-server 4.100.3) with the packaged Ouro extension', { con
   before(
     async () => {
       for (const f of readdirSync(out)) if (/^vscode-.*\.png$/.test(f)) rmSync(join(out, f));
-      vscode = await startVsCode({ files: [join('examples', 'unsafe', COLLAPSE), join('examples', GOLDEN)] });
+      // This suite checks the editing features; runs (on save) are the results suite's, and one still running
+      // would show the Cancel command in the palette.
+      vscode = await startVsCode({
+        files: [join('examples', 'unsafe', COLLAPSE), join('examples', GOLDEN)],
+        settings: { 'ouro.runOnSave': false },
+      });
       ({ page, dirs } = vscode);
       await screenshot('workbench');
     },
