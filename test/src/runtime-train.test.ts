@@ -132,6 +132,34 @@ test('train: adversarial training improves sample quality; the cooperative phase
   }
 });
 
+test('train: `reset_optimizer: false` carries Adam into the next phase (two phases = one of their length); the default resets it', async () => {
+  const spec = (phases: string): string => `
+data target = ring(modes: 8, radius: 2, std: 0.1)
+experiment carry {
+  seed 5
+  replicates 2
+  model g = mlp(latent: 2, hidden: [16, 16], out: 2)
+  model d = mlp(in: 2, hidden: [16, 16], out: 1)
+  train gan(g, d) on target { ${phases} }
+  metric quality = high_quality_fraction(g, target, samples: 300) every 10 steps
+}`;
+  const one = metric(await run(spec('phase adversarial 60 steps { lr: 3e-3 }')), 'quality');
+  const carried = metric(
+    await run(
+      spec('phase adversarial 20 steps { lr: 3e-3, reset_optimizer: false } phase adversarial 40 steps { lr: 3e-3 }'),
+    ),
+    'quality',
+  );
+  const reset = metric(
+    await run(spec('phase adversarial 20 steps { lr: 3e-3 } phase adversarial 40 steps { lr: 3e-3 }')),
+    'quality',
+  );
+  assert.deepEqual(carried.t, one.t);
+  assert.deepEqual(carried.values, one.values);
+  // Fresh moments at step 20 change what follows (Adam's first steps after a reset are larger).
+  assert.deepEqual(at(reset, 20, 0), at(one, 20, 0));
+  assert.notDeepEqual(at(reset, 60, 0), at(one, 60, 0));
+});
 test('train: same seed gives identical metrics and samples, another seed different ones; no tensor leaks', async () => {
   await createBackend('wasm');
   const base = tf.memory().numTensors;

@@ -679,6 +679,12 @@ const lr: OptionSpec = {
   doc: 'learning rate (Adam)',
 };
 const batch: OptionSpec = { name: 'batch', type: 'int', default: 64, min: 1, doc: 'batch size' };
+const resetOptimizer: OptionSpec = {
+  name: 'reset_optimizer',
+  type: 'bool',
+  default: true,
+  doc: 'reset Adam moments when the next phase starts (false: the next phase goes on with them)',
+};
 
 /** The keys each options block accepts. */
 export const optionBlocks: Record<'preview' | 'fit' | 'cooperative' | 'adversarial', readonly OptionSpec[]> = {
@@ -710,7 +716,7 @@ export const optionBlocks: Record<'preview' | 'fit' | 'cooperative' | 'adversari
     },
     lr,
     batch,
-    { name: 'reset_optimizer', type: 'bool', default: true, doc: 'reset Adam moments when the next phase starts' },
+    resetOptimizer,
   ],
   adversarial: [
     {
@@ -722,6 +728,7 @@ export const optionBlocks: Record<'preview' | 'fit' | 'cooperative' | 'adversari
     },
     lr,
     batch,
+    resetOptimizer,
   ],
 };
 
