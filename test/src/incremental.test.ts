@@ -96,6 +96,23 @@ test('diagnose reuses unchanged experiments with diagnostics, moved to their new
   assert.ok(quick.diagnostics.some((d) => d.code === 'model-collapse'));
 });
 
+test('diagnose re-checks an experiment when either of two declarations of a name it uses changes', () => {
+  // A name declared twice is a duplicate-name error and resolves to one of the two; an edit of the other must
+  // still re-check the experiments that use the name (found by the 150-edit chain below).
+  const ex = readFileSync(join(root, 'examples', 'mixture-ucb.ouro'), 'utf8').replace(
+    'select from g by',
+    'select from d by',
+  );
+  const before = `data d = gaussian()\n${ex}\ndata d = gaussian()\n`;
+  for (const after of [
+    before.replace('data d = gaussian()', 'data d = ussian()'),
+    before.replace(/data d = gaussian\(\)\n$/, 'data d = ussian()\n'),
+  ]) {
+    const quick = diagnose(after, { uri: 'd.ouro', previous: diagnose(before, { uri: 'd.ouro' }) });
+    assert.deepEqual(plain(quick.diagnostics), plain(analyze(after, { uri: 'd.ouro' }).diagnostics));
+  }
+});
+
 test('diagnose stays exact over a chain of 150 random edits of the examples and checker fixtures', () => {
   const dir = join(root, 'test', 'fixtures', 'check');
   const big = [

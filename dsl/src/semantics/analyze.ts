@@ -314,8 +314,12 @@ function analyzeFile(
       }
       const name = d.name?.text ?? '';
       outside.push(`${d.kind} ${name}`);
-      declText.set(name, text.slice(d.range.start, d.range.end));
-      declMentions.set(name, namesIn(d.kind === 'Module' ? d.body : d.value));
+      // A name declared twice (a duplicate-name error) resolves to one of them: track every declaration's
+      // text and mentions, so that an edit of either re-checks the experiments that use the name.
+      const own = text.slice(d.range.start, d.range.end);
+      const earlier = declText.get(name);
+      declText.set(name, earlier === undefined ? own : `${earlier}\u0002${own}`);
+      declMentions.set(name, [...(declMentions.get(name) ?? []), ...namesIn(d.kind === 'Module' ? d.body : d.value)]);
     }
     for (const imp of imports) outside.push(`${imp.uri}\u0000${imp.analysis?.text ?? ''}`);
     fingerprint = outside.join('\u0001');
