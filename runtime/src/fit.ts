@@ -53,9 +53,6 @@ interface BpdMetric {
   readonly times: readonly number[];
 }
 
-/** A compiled `fit` loop, driven by execute() like a `train` loop. */
-export type FitJob = LoopJob<'step'>;
-
 function isObj(v: IrValue | undefined): v is Exclude<IrValue, readonly IrValue[]> & object {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
@@ -144,7 +141,13 @@ function modelPlan(m: IrModel, data: ImageData): ModelPlan {
   }
 }
 
-export function compileFit(ir: IrProgram, exp: IrExperiment, preview: boolean, seed: number | undefined): FitJob {
+/** Compiles a `fit` experiment into a job that execute() drives like a `train` loop. */
+export function compileFit(
+  ir: IrProgram,
+  exp: IrExperiment,
+  preview: boolean,
+  seed: number | undefined,
+): LoopJob<'step'> {
   const loop = exp.loop as FitLoop;
   const byName = new Map(exp.models.map((m) => [m.name, m]));
   if (loop.models.length === 0) throw new RuntimeError('invalid', loop.id, '`fit` names no models');

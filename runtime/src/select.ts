@@ -197,14 +197,12 @@ function settingsText(args: Args): string {
     .join(', ');
 }
 
-/** A compiled select experiment: validated before anything runs. */
-export type CompiledSelect = LoopJob<'round'>;
-
+/** Compiles a select experiment: validated here, before anything runs. */
 export function compileSelect(
   ir: IrProgram,
   exp: IrExperiment,
   opts: { preview: boolean; seed: number | undefined },
-): CompiledSelect {
+): LoopJob<'round'> {
   const loop = exp.loop as SelectLoop;
   const alg = callOf(loop.algorithm);
   if (!alg) throw new RuntimeError('invalid', loop.id, 'the select loop names no algorithm');

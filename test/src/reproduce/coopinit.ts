@@ -16,7 +16,7 @@
  *   as many": mean(d) ≥ −2 se (not significantly fewer, one-sided) and at least one arm covers a mode (two
  *   arms at zero would pass vacuously);
  * - the high-quality fraction at the end (samples within 3σ of a mode), "higher": mean(d) > 2 se (one-sided;
- *   p ≈ 0.023 under a normal approximation, ≈ 0.03–0.04 with Student's t at 9–19 degrees of freedom);
+ *   p ≈ 0.023 under a normal approximation, ≈ 0.03 with Student's t at 15 degrees of freedom);
  * - what the claim rests on (reference-notes.md §4, C1): at the switch the cooperative phase has spread G
  *   over the modes, coarse coverage (`coarse`: ≥ 31 of 2,500 samples within 0.6 of a centre) ≥ 90% of the
  *   modes in every seed;
@@ -41,33 +41,25 @@ import { exampleIr, fmt, runExperiment } from './spec.js';
 
 const PAPER = 'coopinit';
 
-export interface Target {
+interface Target {
   readonly file: string;
   readonly experiment: string;
   readonly label: string;
   readonly modes: number;
-  /** Seeds and adversarial steps of the full budget. */
-  readonly full: { readonly replicates: number; readonly adversarial: number };
 }
 
-export const TARGETS: readonly Target[] = [
-  {
-    file: 'coopinit-grid.ouro',
-    experiment: 'coopinit_grid',
-    label: '25-mode grid',
-    modes: 25,
-    full: { replicates: 16, adversarial: 20_000 },
-  },
-  {
-    file: 'coopinit.ouro',
-    experiment: 'coopinit',
-    label: '8-mode ring',
-    modes: 8,
-    full: { replicates: 16, adversarial: 20_000 },
-  },
+const TARGETS: readonly Target[] = [
+  { file: 'coopinit-grid.ouro', experiment: 'coopinit_grid', label: '25-mode grid', modes: 25 },
+  { file: 'coopinit.ouro', experiment: 'coopinit', label: '8-mode ring', modes: 8 },
 ];
 
-/** The ci budget: seeds, and the fraction of the spec's adversarial steps (the cooperative phase runs in full). */
+/** The full budget, for both targets: seeds, and the steps of the main adversarial phase. */
+const FULL = { replicates: 16, adversarial: 20_000 } as const;
+
+/**
+ * The ci budget: seeds, and the fraction of the spec's main adversarial phase (the cooperative phase and the
+ * warm-up run in full).
+ */
 const CI = { replicates: 2, adversarial: 0.25 } as const;
 
 /** The share of modes coarsely covered at the switch that counts as a mode-covering initialisation. */
@@ -198,7 +190,7 @@ function initialisation(e: ExperimentResult, t: number, modes: number, label: st
 }
 
 /** The findings of one target's result `e` (of `ir`); `claim`: whether the budget decides the claim. */
-export function targetFindings(e: ExperimentResult, ir: IrProgram, target: Target, claim: boolean): CoopFinding[] {
+function targetFindings(e: ExperimentResult, ir: IrProgram, target: Target, claim: boolean): CoopFinding[] {
   const T = metric(e, 'modes').t.at(-1)!;
   const [c1, moves] = initialisation(e, switchStep(e, ir), target.modes, target.label);
   return [
@@ -211,11 +203,11 @@ export function targetFindings(e: ExperimentResult, ir: IrProgram, target: Targe
 }
 
 /** The ir of `target` at `budget` (adversarial steps), and its replicates. */
-export function targetRun(target: Target, budget: ReproduceBudget): { ir: IrProgram; replicates: number } {
+function targetRun(target: Target, budget: ReproduceBudget): { ir: IrProgram; replicates: number } {
   const ir = withAdversarial(exampleIr(target.file), target.experiment, (n) =>
-    budget === 'full' ? target.full.adversarial : n * CI.adversarial,
+    budget === 'full' ? FULL.adversarial : n * CI.adversarial,
   );
-  return { ir, replicates: budget === 'full' ? target.full.replicates : CI.replicates };
+  return { ir, replicates: budget === 'full' ? FULL.replicates : CI.replicates };
 }
 
 /** Every finding at `budget`, each marked with whether that budget decides it. */
