@@ -13,9 +13,8 @@ import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths, version_wasm } from '@tensorflow/tfjs-backend-wasm';
 import { RuntimeError } from './errors.js';
 
-export type BackendRequest = 'auto' | 'wasm' | 'cpu' | 'tensorflow' | 'tensorflow-gpu';
-export type BackendName = Exclude<BackendRequest, 'auto'>;
-export const backendRequests: readonly BackendRequest[] = ['auto', 'wasm', 'cpu', 'tensorflow', 'tensorflow-gpu'];
+import { backendRequests, isBackendRequest, type BackendName, type BackendRequest } from './backends.js';
+export { backendRequests, type BackendName, type BackendRequest } from './backends.js';
 
 export interface BackendInfo {
   /** The backend that runs the tensor program. */
@@ -197,7 +196,7 @@ async function activate(name: BackendName, version: string, opts: BackendOptions
 export async function createBackend(request: BackendRequest = 'auto', opts: BackendOptions = {}): Promise<BackendInfo> {
   // Silences tfjs's console advice ("install tfjs-node") and its debug-mode checks.
   tf.enableProdMode();
-  if (!backendRequests.includes(request))
+  if (!isBackendRequest(request))
     throw new RuntimeError(
       'backend',
       null,

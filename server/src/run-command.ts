@@ -14,6 +14,7 @@ import { analyze, lower, LineIndex, type IrProgram } from '@ouro/dsl';
 // so `ouro check`, `fmt` and `lsp` start without it.
 import type { BackendRequest, ExperimentResult, ProgressEvent, RunResult, Table } from '@ouro/runtime';
 import type { RunHandle } from '@ouro/runtime/worker';
+import { backendRequests, isBackendRequest } from '@ouro/runtime/backends';
 import type { Io } from './cli.js';
 import { meanSd } from './lsp/run-previews.js';
 import type { ResultJson } from '@ouro/views';
@@ -26,8 +27,6 @@ export const runUsage =
   '                                   and report.html\n' +
   '                                   (DIR defaults to ouro-results/ beside the spec; B is auto, wasm,\n' +
   '                                   cpu, tensorflow or tensorflow-gpu)';
-
-const backendRequests: readonly BackendRequest[] = ['auto', 'wasm', 'cpu', 'tensorflow', 'tensorflow-gpu'];
 
 interface RunArgs {
   readonly file: string;
@@ -69,9 +68,8 @@ function parseArgs(args: readonly string[]): RunArgs | string {
         if (flag === '--experiment') experiment = v;
         else if (flag === '--out') out = v;
         else if (flag === '--backend') {
-          if (!backendRequests.includes(v as BackendRequest))
-            return `unknown backend \`${v}\`; use ${backendRequests.join(', ')}`;
-          backend = v as BackendRequest;
+          if (!isBackendRequest(v)) return `unknown backend \`${v}\`; use ${backendRequests.join(', ')}`;
+          backend = v;
         } else {
           if (!/^-?\d+$/.test(v) || !Number.isSafeInteger(Number(v)))
             return `--seed takes a whole number, not \`${v}\``;

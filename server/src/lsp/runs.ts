@@ -20,6 +20,7 @@ import { availableParallelism } from 'node:os';
 import { dirname } from 'node:path';
 import { lower, type Analysis, type IrExperiment, type IrProgram, type TextRange } from '@ouro/dsl';
 import type { BackendRequest, ExperimentResult, ProgressEvent, Table } from '@ouro/runtime';
+import { isBackendRequest } from '@ouro/runtime/backends';
 import { RuntimeError, startRun, WarmWorkers, type RunHandle, type StartRunOptions } from '@ouro/runtime/worker';
 import {
   RunEndedNotificationMethod,
@@ -212,8 +213,7 @@ export class RunManager {
     if (typeof storagePath === 'string' && storagePath && !this.store)
       this.store = new RunStore(storagePath, this.historySize, (m) => this.host.log(m));
     if (typeof runOnSave === 'boolean') this.settings = { ...this.settings, runOnSave };
-    if (typeof backend === 'string' && ['auto', 'wasm', 'cpu', 'tensorflow', 'tensorflow-gpu'].includes(backend))
-      this.settings = { ...this.settings, backend: backend as BackendRequest };
+    if (isBackendRequest(backend)) this.settings = { ...this.settings, backend };
   }
 
   private file(uri: string): FileState {
