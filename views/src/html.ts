@@ -111,9 +111,13 @@ export interface RunMeta {
   readonly irHashes?: Readonly<Record<string, string>>;
 }
 
-/** One run's results as run records (one per experiment), the shape the views draw. */
-export function runRecords(run: RunResult, meta: RunMeta): RunRecord[] {
-  return run.experiments.map((result: ExperimentResult): RunRecord => ({
+/** The run record of one experiment's result `result` of a run on `backend` with `versions`. */
+export function runRecord(
+  result: ExperimentResult,
+  meta: RunMeta,
+  run: Pick<RunResult, 'backend' | 'versions'>,
+): RunRecord {
+  return {
     runId: meta.runId,
     uri: meta.uri,
     experiment: result.name,
@@ -124,5 +128,10 @@ export function runRecords(run: RunResult, meta: RunMeta): RunRecord[] {
     backend: run.backend,
     versions: run.versions,
     result,
-  }));
+  };
+}
+
+/** One run's results as run records (one per experiment), the shape the views draw. */
+export function runRecords(run: RunResult, meta: RunMeta): RunRecord[] {
+  return run.experiments.map((result) => runRecord(result, meta, run));
 }

@@ -19,7 +19,7 @@ import { createHash } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { dirname } from 'node:path';
 import { lower, type Analysis, type IrExperiment, type IrProgram, type TextRange } from '@ouro/dsl';
-import type { BackendRequest, ExperimentResult, ProgressEvent, Table } from '@ouro/runtime';
+import type { BackendRequest, ExperimentResult, ProgressEvent, RunResult, Table } from '@ouro/runtime';
 import { isBackendRequest } from '@ouro/runtime/backends';
 import { RuntimeError, startRun, WarmWorkers, type RunHandle, type StartRunOptions } from '@ouro/runtime/worker';
 import {
@@ -33,6 +33,8 @@ import {
   type RunRecord,
   type RunStartedParams,
   type RunTrigger,
+  runRecord,
+  type RunMeta,
 } from '@ouro/views';
 import { hoverMarkdown, inlayLabel, summarize } from './run-previews.js';
 import { RunStore } from './run-store.js';
@@ -398,22 +400,16 @@ export class RunManager {
       };
       this.host.notify(RunProgressNotificationMethod, p);
     };
-    const onExperiment = (
-      r: ExperimentResult,
-      meta: { backend: RunRecord['backend']; versions: RunRecord['versions'] },
-    ) => {
-      const record: RunRecord = {
-        runId: req.runId,
-        uri,
-        experiment: r.name,
-        budget: req.budget,
-        startedAt,
-        irHash: hashes.get(r.name)!,
-        specHash,
-        backend: meta.backend,
-        versions: meta.versions,
-        result: r,
-      };
+    const meta: RunMeta = {
+      runId: req.runId,
+      uri,
+      budget: req.budget,
+      startedAt,
+      specHash,
+      irHashes: Object.fromEntries(hashes),
+    };
+    const onExperiment = (r: ExperimentResult, run: Pick<RunResult, 'backend' | 'versions'>) => {
+      const record = runRecord(r, meta, run);
       records.push(record);
       const h = f.history.get(r.name) ?? [];
       f.history.set(r.name, [record, ...h].slice(0, this.historySize));
