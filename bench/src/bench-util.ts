@@ -19,7 +19,18 @@ export const round = (x: number, digits = 2): number => Number(x.toFixed(digits)
 /** The 1-, 5- and 15-minute load averages: other work on the machine skews every timing. */
 export const load = (): number[] => loadavg().map((x) => round(x));
 
-export function machine(): Record<string, unknown> {
+/** The machine a benchmark ran on, recorded in every results file. */
+export interface Machine {
+  readonly node: string;
+  readonly cpu: string;
+  readonly cores: number;
+  readonly memoryGiB: number;
+  readonly platform: string;
+  /** ISO 8601: when the description was taken. */
+  readonly date: string;
+}
+
+export function machine(): Machine {
   const cpu = cpus();
   return {
     node: process.version,

@@ -3,12 +3,11 @@
 // diagnostics. Targets (issue #3): hover and completion p95 < 20 ms; diagnostics < 50 ms after a change.
 import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { createMessageConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node';
-import { root } from './bench-util.js';
+import { load, machine, root } from './bench-util.js';
 import { generateSpec, readExamples } from './generate.js';
 
 const resultsFile = join(root, 'bench', 'results', 'lsp.json');
@@ -131,13 +130,7 @@ async function main(): Promise<void> {
     resultsFile,
     JSON.stringify(
       {
-        environment: {
-          node: process.version,
-          cpu: cpus()[0]?.model ?? 'unknown',
-          cores: cpus().length,
-          loadavg: loadavg(),
-          date: new Date().toISOString(),
-        },
+        environment: { ...machine(), loadavg: load() },
         lines: LINES,
         bytes: text.length,
         openMs,

@@ -202,7 +202,7 @@ async function main(): Promise<void> {
   entries.push({ key: 'torch', label: 'PyTorch', method: sampleMethod, out: torchSamples });
   // torch's default thread count on this machine (reported by the script); with more cores available
   // than that, the straightforward script is also timed on all of them, for the record.
-  const cores = Number(machine()['cores']);
+  const cores = machine().cores;
   if (!('skipped' in torchSamples) && torchSamples.threads < cores)
     entries.push({
       key: 'torchAllCores',

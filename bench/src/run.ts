@@ -2,11 +2,10 @@
 // generate.ts). Every generated spec must analyse without errors or warnings, like the examples.
 // Benchmarks report; tests gate: the exit code is 0 even when a target is missed.
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { analyze, parse } from '@ouro/dsl';
-import { median, root, round } from './bench-util.js';
+import { load, machine, median, root, round } from './bench-util.js';
 import { countLines, generateSpec, readExamples } from './generate.js';
 
 const resultsFile = join(root, 'bench', 'results', 'dsl.json');
@@ -109,15 +108,10 @@ function main(): void {
     },
   ];
 
-  const cpu = cpus();
   const environment = {
-    node: process.version,
-    cpu: cpu[0]?.model.trim() ?? 'unknown',
-    cores: cpu.length,
-    platform: `${process.platform} ${process.arch}`,
+    ...machine(),
     /** The one-minute load average when the measurement ended: other work on the machine skews the figures. */
-    loadAverage: round(loadavg()[0] ?? 0),
-    date: new Date().toISOString(),
+    loadAverage: load()[0] ?? 0,
     warmupRuns: WARMUP_RUNS,
     measuredRuns: MEASURED_RUNS,
     gc: 'not forced: steady state of repeated runs, as in a long-running language server',
