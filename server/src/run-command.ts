@@ -16,7 +16,7 @@ import type { BackendRequest, ExperimentResult, ProgressEvent, RunResult, Table 
 import type { RunHandle } from '@ouro/runtime/worker';
 import { backendRequests, isBackendRequest } from '@ouro/runtime/backends';
 import type { Io } from './cli.js';
-import { meanSd } from './lsp/run-previews.js';
+import { meanSd } from './stats.js';
 import type { ResultJson } from '@ouro/views';
 import { renderReport } from './report.js';
 import { CsvError, readTables } from './tables.js';

@@ -5,6 +5,7 @@
  */
 import type { IrView } from '@ouro/dsl';
 import type { ExperimentResult, MetricSeries, Scalar } from '@ouro/runtime';
+import { meanSd } from '../stats.js';
 
 /** Whether lower or higher is better, for the catalog's metrics; absent where neither is (variance, drift...). */
 const better: Readonly<Record<string, 'min' | 'max'>> = {
@@ -50,14 +51,6 @@ export interface MetricSummary {
   readonly direction: 'min' | 'max' | null;
   /** The best point by `direction` (the only one without sweeps). */
   readonly best: PointSummary | undefined;
-}
-
-/** Mean and sample standard deviation (n - 1; 0 for a single value). */
-export function meanSd(xs: readonly number[]): { mean: number; sd: number } {
-  const n = xs.length;
-  const mean = xs.reduce((a, b) => a + b, 0) / n;
-  const sd = n > 1 ? Math.sqrt(xs.reduce((a, b) => a + (b - mean) ** 2, 0) / (n - 1)) : 0;
-  return { mean, sd };
 }
 
 /** The series of metric `name`: for a `select` loop, that of its algorithm (the first method). */
