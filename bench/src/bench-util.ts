@@ -1,5 +1,5 @@
-// Helpers shared by the benchmarks (run.ts, lsp.ts, run-on-save.ts, runtime.ts, peers.ts): statistics, the machine's description
-// with its load, a plain-text table, and a child process run under a time limit.
+// Helpers shared by the benchmarks (run.ts, lsp.ts, run-on-save.ts, runtime.ts, peers.ts): statistics, the
+// machine's description with its load, a plain-text table, and a child process run under a time limit.
 import { spawn } from 'node:child_process';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';

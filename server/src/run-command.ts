@@ -10,14 +10,14 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync, existsSync, statSyn
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { analyze, lower, LineIndex, type IrProgram } from '@ouro/dsl';
-// Types only here: the runtime (and TensorFlow.js, ~0.4 s to load) is imported when `ouro run` runs,
-// so `ouro check`, `fmt` and `lsp` start without it.
+// Types only here (and the backend names, which load no TensorFlow.js): the runtime (and TensorFlow.js, ~0.4 s
+// to load) is imported when `ouro run` runs, so `ouro check`, `fmt` and `lsp` start without it.
 import type { BackendRequest, ExperimentResult, ProgressEvent, RunResult, Table } from '@ouro/runtime';
 import type { RunHandle } from '@ouro/runtime/worker';
 import { backendRequests, isBackendRequest } from '@ouro/runtime/backends';
+import type { ResultJson } from '@ouro/views';
 import type { Io } from './cli.js';
 import { meanSd } from './stats.js';
-import type { ResultJson } from '@ouro/views';
 import { renderReport } from './report.js';
 import { CsvError, readTables } from './tables.js';
 

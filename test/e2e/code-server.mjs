@@ -7,11 +7,9 @@ import { closeSync, copyFileSync, existsSync, mkdirSync, openSync, readFileSync,
 import { createServer } from 'node:net';
 import { basename, join } from 'node:path';
 import { chromium } from 'playwright-core';
+import { chromiumPath, headlessArgs } from '../../scripts/chromium.mjs';
 import { killGroup, outputDir, repoRoot, requireProgram, scratch, waitFor } from './support.mjs';
 
-import { chromiumPath } from '../../scripts/chromium.mjs';
-
-export { chromiumPath };
 export const manifest = JSON.parse(readFileSync(join(repoRoot, 'client', 'package.json'), 'utf8'));
 export const vsix = join(repoRoot, 'client', `${manifest.name}-${manifest.version}.vsix`);
 export const extensionId = `${manifest.publisher}.${manifest.name}`;
@@ -122,16 +120,7 @@ export async function startVsCode({ files, settings = {}, log = 'code-server.log
     browser = await chromium.launch({
       executablePath: chromiumPath,
       env: dirs.env,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--disable-dev-shm-usage',
-      ],
+      args: [...headlessArgs, '--disable-quic', '--disable-sync'],
     });
     const page = await browser.newPage({ viewport: viewport ?? { width: 1400, height: 1000 } });
     await page.goto(`${base}/?folder=${encodeURIComponent(dirs.workspace)}`);

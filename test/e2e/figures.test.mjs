@@ -8,9 +8,9 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
+import { chromiumPath, headlessArgs } from '../../scripts/chromium.mjs';
 import { repoRoot, requireProgram, scratch } from './support.mjs';
 
-import { chromiumPath } from '../../scripts/chromium.mjs';
 let dirs;
 let browser;
 
@@ -19,7 +19,7 @@ before(async () => {
   dirs = scratch('ouro-figures-');
   browser = await chromium.launch({
     executablePath: chromiumPath,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'],
+    args: headlessArgs,
     env: dirs.env,
   });
 });
