@@ -11,9 +11,10 @@ Networks as Ouro's `mlp`: G z(latent) -> 128 -> 128 -> 2 ReLU, D 2 -> 128 -> 128
 normal hidden weights, sqrt(1/fan_in) output weights, zero biases; Adam beta1 0.5, beta2 0.999, eps 1e-8,
 moments reset at the switch unless --keep-adam. Cooperative step: L Langevin steps from G's samples
 x <- x + s^2/2 (grad f(x) - x/ref^2) + s eps, EBM descends mean f(revised) - mean f(real), G regresses
-onto the revised samples (1/2 mean ||G(z) - x~||^2). Adversarial step: non-saturating loss, one D step then
-one G step on the same z. Metrics on 2,500 samples of fixed latents: modes (>= 31 samples within 3 std of a
-centre), high-quality fraction (within 3 std), coarse coverage (>= 31 within 0.6).
+onto the revised samples (1/2 mean ||G(z) - x~||^2); --freg adds an L2 penalty on the EBM's logits. Adversarial
+step: non-saturating loss (--loss minimax or hinge as Ouro's), one D step then one G step on the same z.
+Metrics on 2,500 samples of fixed latents: modes (>= 31 samples within 3 std of a centre), high-quality
+fraction (within 3 std), coarse coverage (>= 31 within 0.6).
 
 Prints one JSON line per checkpoint: per-arm means and the paired difference with its standard error.
 """
@@ -106,6 +107,8 @@ def main():
     ap.add_argument("--keep-adam", action="store_true")
     ap.add_argument("--every", type=int, default=500)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--freg", type=float, default=0.0, help="L2 penalty on the EBM's logits, cooperative phase")
+    ap.add_argument("--loss", default="nonsaturating", choices=["nonsaturating", "minimax", "hinge"])
     ap.add_argument("--tag", default="")
     a = ap.parse_args()
     dev = "cuda" if torch.cuda.is_available() else "cpu"
@@ -148,11 +151,14 @@ def main():
         return out
 
     def d_loss(active, z, xr):
-        """The discriminator's non-saturating loss, summed over the networks in `active`."""
+        """The discriminator's loss (logistic, or hinge), summed over the networks in `active`."""
         fake = forward(G, z, "relu")
         f = forward(D, torch.cat([xr, fake.detach()], 1), "leaky")
         fr, ff = f[:, :n], f[:, n:]
-        per = torch.nn.functional.softplus(-fr).mean((1, 2)) + torch.nn.functional.softplus(ff).mean((1, 2))
+        if a.loss == "hinge":
+            per = torch.relu(1 - fr).mean((1, 2)) + torch.relu(1 + ff).mean((1, 2))
+        else:
+            per = torch.nn.functional.softplus(-fr).mean((1, 2)) + torch.nn.functional.softplus(ff).mean((1, 2))
         return (per * active.float()).sum()
 
     def grads(loss, ws):
@@ -188,7 +194,7 @@ def main():
                 x = x + (a.lstep**2 / 2) * drift + a.lstep * torch.randn(x.shape, generator=gen, device=dev)
             x = x.detach()
             f = forward(D, torch.cat([x, xr], 1), "leaky")
-            per = f[:, :n].mean((1, 2)) - f[:, n:].mean((1, 2))
+            per = f[:, :n].mean((1, 2)) - f[:, n:].mean((1, 2)) + a.freg * (f**2).mean((1, 2))
             dg = grads((per * coop_active.float()).sum(), D)
             dgrad_total = [u + v for u, v in zip(dgrad_total, dg)]
             gl = 0.5 * ((xg - x) ** 2).sum(2).mean(1)
@@ -202,7 +208,12 @@ def main():
             ggrad = [u + v for u, v in zip(ggrad, ggrad_coop)]
         if adv_active.any():
             ff = forward(D, forward(G, z, "relu"), "leaky")
-            gl = torch.nn.functional.softplus(-ff).mean((1, 2))
+            if a.loss == "nonsaturating":
+                gl = torch.nn.functional.softplus(-ff).mean((1, 2))
+            elif a.loss == "minimax":  # minimise log(1 - sigmoid(f)) = -softplus(f)
+                gl = -torch.nn.functional.softplus(ff).mean((1, 2))
+            else:
+                gl = -ff.mean((1, 2))
             gg = grads((gl * adv_active.float()).sum(), G)
             ggrad = [u + v for u, v in zip(ggrad, gg)]
         gopt.step(ggrad, coop_active | adv_active)
