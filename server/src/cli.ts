@@ -3,6 +3,7 @@ import { resolve, relative, join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { analyze, format, lower, LineIndex, type Diagnostic, type Host } from '@ouro/dsl';
 import { run, runUsage } from './run-command.js';
+import { count } from './stats.js';
 
 const usage = `ouro — experiment specs for generative models that learn from generated data
 
@@ -133,9 +134,7 @@ function check(args: string[], io: Io): number {
   }
   if (json) io.out(JSON.stringify(all, null, 2));
   else if (errors + warnings > 0 || files.length > 1) {
-    io.err(
-      `${files.length} file${files.length === 1 ? '' : 's'} checked: ${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}`,
-    );
+    io.err(`${count(files.length, 'file')} checked: ${count(errors, 'error')}, ${count(warnings, 'warning')}`);
   }
   return errors > 0 ? 1 : 0;
 }

@@ -17,7 +17,7 @@ import type { RunHandle } from '@ouro/runtime/worker';
 import { backendRequests, isBackendRequest } from '@ouro/runtime/backends';
 import type { ResultJson } from '@ouro/views';
 import type { Io } from './cli.js';
-import { meanSd } from './stats.js';
+import { count, meanSd } from './stats.js';
 import { renderReport } from './report.js';
 import { CsvError, readTables } from './tables.js';
 
@@ -136,7 +136,7 @@ export function summaryTable(r: ExperimentResult, ir: IrProgram, backend: string
   const sweepNames = r.sweeps.map((s) => s.name);
   const out: string[] = [];
   out.push(
-    `${r.name}: ${r.loop}, ${r.replicates} replicate${r.replicates === 1 ? '' : 's'} × ${r.points.length} sweep point${r.points.length === 1 ? '' : 's'}, ${r.generations} ${r.loop === 'train' || r.loop === 'fit' ? 'steps' : r.loop === 'select' ? 'rounds' : 'generations'}, seed ${r.seed}, ${backend}, ${(r.wallMs / 1000).toFixed(1)} s${r.preview ? ' (preview)' : ''}`,
+    `${r.name}: ${r.loop}, ${count(r.replicates, 'replicate')} × ${count(r.points.length, 'sweep point')}, ${count(r.generations, r.loop === 'train' || r.loop === 'fit' ? 'step' : r.loop === 'select' ? 'round' : 'generation')}, seed ${r.seed}, ${backend}, ${(r.wallMs / 1000).toFixed(1)} s${r.preview ? ' (preview)' : ''}`,
   );
   // A `select` loop's series are per method: a method column (and finals keyed by the first method's).
   const byMethod = new Set(r.metrics.map((m) => m.method)).size > 1;
@@ -155,7 +155,7 @@ export function summaryTable(r: ExperimentResult, ir: IrProgram, backend: string
         ...sweepNames.map((n) => String(p.values[n])),
         String(m.t[last]),
         fmt(mean),
-        fmt(sd),
+        r.replicates > 1 ? fmt(sd) : '—', // one replicate has no spread
       ]);
     });
     if (!finals.has(m.name)) finals.set(m.name, means);
@@ -347,7 +347,7 @@ export async function run(argv: readonly string[], io: Io, usage: string): Promi
     if (tty) process.stderr.write('\r\x1b[K');
     io.out(summaries.join('\n\n'));
     io.err(
-      `ran ${result.experiments.length} experiment${result.experiments.length === 1 ? '' : 's'} on ${result.backend.name} in ${formatDuration(result.wallMs)}; results in ${written.join(', ')}`,
+      `ran ${count(result.experiments.length, 'experiment')} on ${result.backend.name} in ${formatDuration(result.wallMs)}; results in ${written.join(', ')}`,
     );
     return 0;
   } catch (e) {

@@ -12,6 +12,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import type { IrProgram } from '@ouro/dsl';
 import type { Table } from '@ouro/runtime';
+import { count } from './stats.js';
 
 export class CsvError extends Error {
   override name = 'CsvError';
@@ -116,7 +117,7 @@ export function parseCsv(text: string, file: string): Table {
       throw new CsvError(
         file,
         line,
-        `this row has ${fields.length} field${fields.length === 1 ? '' : 's'} but the header has ${header.length}; give every row one field per column (quote a field that holds a comma: "a,b")`,
+        `this row has ${count(fields.length, 'field')} but the header has ${header.length}; give every row one field per column (quote a field that holds a comma: "a,b")`,
       );
     return fields.map((f, j) => {
       const s = f.trim();

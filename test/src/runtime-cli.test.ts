@@ -119,6 +119,31 @@ experiment pair {
   assert.ok(csv.some((l) => l.startsWith('pair,cycle,0.1,2,5,s,')));
 });
 
+test('ouro run: one replicate has no spread: the table shows a dash, and the header counts in the singular', () => {
+  const spec = join(tmp, 'single.ouro');
+  writeFileSync(
+    spec,
+    `data truth = gaussian(mean: 0, std: 1, dim: 1)
+experiment single {
+  seed 1
+  replicates 1
+  model m = gaussian_fit()
+  retrain m for 1 generations {
+    real 5 from truth
+  }
+  metric v = variance(m) at final
+}
+`,
+  );
+  const r = ouro('run', spec, '--backend', 'wasm', '--out', join(tmp, 'single-out'));
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /single: retrain, 1 replicate × 1 sweep point, 1 generation, seed 1, wasm/);
+  const row = r.stdout.split('\n').find((l) => l.trimStart().startsWith('v '));
+  assert.ok(row, r.stdout);
+  assert.match(row, /\s—$/, 'the std column of a single replicate is a dash, not 0');
+  assert.match(r.stderr, /ran 1 experiment on wasm/);
+});
+
 test('ouro run: errors name their place in the spec and exit 1; usage errors exit 2', () => {
   const diverging = join(tmp, 'diverge.ouro');
   writeFileSync(

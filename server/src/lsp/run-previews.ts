@@ -5,7 +5,7 @@
  */
 import type { IrView } from '@ouro/dsl';
 import type { ExperimentResult, MetricSeries, Scalar } from '@ouro/runtime';
-import { meanSd } from '../stats.js';
+import { count, meanSd } from '../stats.js';
 
 /** Whether lower or higher is better, for the catalog's metrics; absent where neither is (variance, drift...). */
 const better: Readonly<Record<string, 'min' | 'max'>> = {
@@ -134,13 +134,14 @@ export function hoverMarkdown(s: MetricSummary, r: ExperimentResult, header: str
   const lines = overT ? shown.map((p) => p.trajectory) : [points.map((p) => p.mean)];
   const highlight = overT ? Math.max(0, shown.indexOf(best ?? shown[0]!)) : 0;
   const what = overT
-    ? `mean over ${r.replicates} replicate${r.replicates === 1 ? '' : 's'}, t = ${series.t[0]} … ${series.t.at(-1)}${points.length > 1 ? `, one line per sweep point${best ? ` (highlighted: ${best.where})` : ''}` : ''}`
+    ? `mean over ${count(r.replicates, 'replicate')}, t = ${series.t[0]} … ${series.t.at(-1)}${points.length > 1 ? `, one line per sweep point${best ? ` (highlighted: ${best.where})` : ''}` : ''}`
     : `final value over ${r.sweeps.map((x) => x.name).join(' × ')}`;
   const out = [header, '', `![${series.name}](${sparkline(lines, highlight)})`, '', `*${what}*`, ''];
   const finals = points.map((p) => p.mean).filter(Number.isFinite);
   if (points.length === 1) {
     const p = points[0]!;
-    out.push(`final (t = ${series.t.at(-1)}): **${num(p.mean)}** ± ${num(p.sd)}`);
+    const spread = r.replicates > 1 ? ` ± ${num(p.sd)}` : ' (one replicate: no spread)';
+    out.push(`final (t = ${series.t.at(-1)}): **${num(p.mean)}**${spread}`);
     const traj = p.trajectory.filter(Number.isFinite);
     if (overT && traj.length) out.push('', `min ${num(Math.min(...traj))} · max ${num(Math.max(...traj))} over t`);
   } else {
@@ -152,7 +153,7 @@ export function hoverMarkdown(s: MetricSummary, r: ExperimentResult, header: str
     for (const p of points.slice(0, cap)) {
       const cells = r.sweeps.map((x) => scalar(r.points[p.point]!.values[x.name]));
       const mean = p.point === points[bestIndex]?.point && best ? `**${num(p.mean)}**` : num(p.mean);
-      out.push(`| ${cells.join(' | ')} | ${mean} | ${num(p.sd)} |`);
+      out.push(`| ${cells.join(' | ')} | ${mean} | ${r.replicates > 1 ? num(p.sd) : '—'} |`);
     }
     if (points.length > cap) out.push('', `(${points.length - cap} more points in the results view)`);
   }
