@@ -1,8 +1,9 @@
-import { readFileSync, writeFileSync, renameSync, existsSync, statSync, readdirSync } from 'node:fs';
+import { readFileSync, existsSync, statSync, readdirSync } from 'node:fs';
 import { resolve, relative, join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { analyze, format, lower, LineIndex, type Diagnostic, type Host } from '@ouro/dsl';
 import { run, runUsage } from './run-command.js';
+import { errorText, writeAtomic } from './files.js';
 import { count } from './stats.js';
 
 const usage = `ouro — experiment specs for generative models that learn from generated data
@@ -139,12 +140,6 @@ function check(args: string[], io: Io): number {
   return errors > 0 ? 1 : 0;
 }
 
-function writeAtomic(path: string, text: string): void {
-  const tmp = `${path}.ouro-fmt-${process.pid}.tmp`;
-  writeFileSync(tmp, text);
-  renameSync(tmp, path);
-}
-
 function fmt(args: string[], io: Io): number {
   const checkOnly = args.includes('--check');
   const rest = args.filter((a) => a !== '--check');
@@ -178,8 +173,13 @@ function fmt(args: string[], io: Io): number {
       io.out(f);
       status = 1;
     } else {
-      writeAtomic(f, r.text);
-      io.out(`formatted ${f}`);
+      try {
+        writeAtomic(f, r.text);
+        io.out(`formatted ${f}`);
+      } catch (e) {
+        io.err(`ouro fmt: could not write ${f}: ${errorText(e)}`);
+        status = 1;
+      }
     }
   }
   return status;

@@ -6,7 +6,7 @@
  * to stderr; a summary table of final values to stdout.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync, existsSync, statSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, readFileSync, existsSync, statSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { analyze, lower, LineIndex, type IrProgram } from '@ouro/dsl';
@@ -17,6 +17,7 @@ import type { RunHandle } from '@ouro/runtime/worker';
 import { backendRequests, isBackendRequest } from '@ouro/runtime/backends';
 import type { ResultJson } from '@ouro/views';
 import type { Io } from './cli.js';
+import { errorText, writeAtomic } from './files.js';
 import { count, meanSd } from './stats.js';
 import { renderReport } from './report.js';
 import { CsvError, readTables } from './tables.js';
@@ -97,10 +98,30 @@ function ownVersion(): string {
 }
 
 /** Writes a file atomically: a temporary file beside it, then a rename. */
-function writeAtomic(path: string, text: string): void {
-  const tmp = `${path}.ouro-run-${process.pid}.tmp`;
-  writeFileSync(tmp, text);
-  renameSync(tmp, path);
+/**
+ * Why results cannot be written below `outDir` (checked before a run, so that no run's figures are lost to a
+ * bad --out): the folder cannot be created or written, or an experiment's folder name is taken by a file.
+ */
+function checkOutDir(outDir: string, experiments: readonly string[], fix: string): string | undefined {
+  try {
+    mkdirSync(outDir, { recursive: true });
+    accessSync(outDir, constants.W_OK);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const why =
+      code === 'ENOTDIR' || code === 'EEXIST'
+        ? 'it is a file, or lies below one'
+        : code === 'EACCES' || code === 'EPERM' || code === 'EROFS'
+          ? 'permission denied'
+          : errorText(e);
+    return `cannot write results to ${outDir}: ${why}; ${fix}`;
+  }
+  for (const name of experiments) {
+    const dir = join(outDir, name);
+    if (existsSync(dir) && !statSync(dir).isDirectory())
+      return `${dir} is a file, where experiment ${name}'s results go; move it, or give --out another folder`;
+  }
+  return undefined;
 }
 
 function csvField(v: string | number | boolean): string {
@@ -208,8 +229,12 @@ export async function run(argv: readonly string[], io: Io, usage: string): Promi
     return 2;
   }
   const file = parsed.file;
-  if (!existsSync(file) || statSync(file).isDirectory()) {
+  if (!existsSync(file)) {
     io.err(`ouro: ${file}: no such file`);
+    return 2;
+  }
+  if (statSync(file).isDirectory()) {
+    io.err(`ouro run: ${file} is a folder; give one spec file (\`ouro check\` takes folders)`);
     return 2;
   }
   const text = readFileSync(file, 'utf8');
@@ -246,6 +271,15 @@ export async function run(argv: readonly string[], io: Io, usage: string): Promi
     return 1;
   }
   const outDir = resolve(parsed.out ?? join(dirname(uri), 'ouro-results'));
+  const names = ir.experiments
+    .map((e) => e.name)
+    .filter((n) => parsed.experiment === undefined || n === parsed.experiment);
+  const fix = `${parsed.out === undefined ? 'pass --out' : 'give --out'} a folder you can write to`;
+  const unwritable = names.length ? checkOutDir(outDir, names, fix) : undefined;
+  if (unwritable) {
+    io.err(`ouro run: ${unwritable}`);
+    return 2;
+  }
   const sha256 = createHash('sha256').update(text).digest('hex');
   const startedAt = new Date().toISOString();
   const version = ownVersion();
@@ -271,6 +305,7 @@ export async function run(argv: readonly string[], io: Io, usage: string): Promi
   // atomically, as each experiment finishes, so Ctrl-C keeps every finished experiment's files whole.
   const { startRun, RuntimeError } = await import('@ouro/runtime/worker');
   const written: string[] = [];
+  const unwritten: string[] = [];
   const summaries: string[] = [];
   let handle: RunHandle | undefined;
   const onSigint = (): void => {
@@ -290,8 +325,10 @@ export async function run(argv: readonly string[], io: Io, usage: string): Promi
       tables,
       onProgress,
       onExperiment: (r, { backend, versions }) => {
+        if (tty) process.stderr.write('\r\x1b[K');
+        // The summary first: if the files cannot be written (a full disk), the figures are still printed.
+        summaries.push(summaryTable(r, ir, `${backend.name} ${backend.version}`));
         const dir = join(outDir, r.name);
-        mkdirSync(dir, { recursive: true });
         const json: ResultJson = {
           ouro: version,
           spec: { path: uri, sha256 },
@@ -315,8 +352,15 @@ export async function run(argv: readonly string[], io: Io, usage: string): Promi
           ...(r.views ? { views: r.views } : {}),
           ...(r.theory ? { theory: r.theory } : {}),
         };
-        writeAtomic(join(dir, 'result.json'), JSON.stringify(json, null, 1) + '\n');
-        writeAtomic(join(dir, 'metrics.csv'), metricsCsv(r));
+        try {
+          mkdirSync(dir, { recursive: true });
+          writeAtomic(join(dir, 'result.json'), JSON.stringify(json, null, 1) + '\n');
+          writeAtomic(join(dir, 'metrics.csv'), metricsCsv(r));
+        } catch (e) {
+          unwritten.push(r.name);
+          io.err(`ouro run: the results of ${r.name} could not be written to ${dir}: ${errorText(e)}`);
+          return;
+        }
         try {
           const run: RunResult = {
             backend,
@@ -335,21 +379,19 @@ export async function run(argv: readonly string[], io: Io, usage: string): Promi
           };
           writeAtomic(join(dir, 'report.html'), renderReport(run, meta));
         } catch (e) {
-          io.err(`ouro run: report.html for ${r.name} not written: ${e instanceof Error ? e.message : String(e)}`);
+          io.err(`ouro run: report.html for ${r.name} not written: ${errorText(e)}`);
         }
         const rel = relative(process.cwd(), dir);
         written.push(rel && !rel.startsWith('..') ? rel : dir);
-        if (tty) process.stderr.write('\r\x1b[K');
-        summaries.push(summaryTable(r, ir, `${backend.name} ${backend.version}`));
       },
     });
     const result = await handle.done;
     if (tty) process.stderr.write('\r\x1b[K');
     io.out(summaries.join('\n\n'));
     io.err(
-      `ran ${count(result.experiments.length, 'experiment')} on ${result.backend.name} in ${formatDuration(result.wallMs)}; results in ${written.join(', ')}`,
+      `ran ${count(result.experiments.length, 'experiment')} on ${result.backend.name} in ${formatDuration(result.wallMs)}; ${written.length ? `results in ${written.join(', ')}` : 'no results written'}${unwritten.length ? `; not written: ${unwritten.join(', ')} (the figures are above)` : ''}`,
     );
-    return 0;
+    return unwritten.length ? 1 : 0;
   } catch (e) {
     if (tty) process.stderr.write('\r\x1b[K');
     if (summaries.length) io.out(summaries.join('\n\n'));
@@ -363,7 +405,7 @@ export async function run(argv: readonly string[], io: Io, usage: string): Promi
       io.err(`${e.nodeId ? `${where(ir, e.nodeId, file)}: error` : 'ouro run'}: ${e.message}`);
       return 1;
     }
-    io.err(`ouro run: internal error: ${e instanceof Error ? e.message : String(e)}`);
+    io.err(`ouro run: internal error: ${errorText(e)}`);
     return 1;
   } finally {
     process.removeListener('SIGINT', onSigint);

@@ -3,7 +3,7 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -179,4 +179,47 @@ test('ouro run: errors name their place in the spec and exit 1; usage errors exi
   const missing = ouro('run', 'examples/golden-ratio.ouro', '--experiment', 'nope', '--out', join(tmp, 'y'));
   assert.equal(missing.status, 1);
   assert.match(missing.stderr, /no experiment `nope`; the spec has `golden_weight`/);
+  assert.ok(!existsSync(join(tmp, 'y')), 'no results folder is made for a run that does not start');
+  const folder = ouro('run', 'examples');
+  assert.equal(folder.status, 2);
+  assert.match(folder.stderr, /examples is a folder; give one spec file/);
+});
+
+test('ouro run: results that cannot be written are a clear error, never a crash or a lost run', () => {
+  const spec = join(tmp, 'w.ouro');
+  writeFileSync(
+    spec,
+    'data truth = gaussian(mean: 0, std: 1, dim: 1)\nexperiment w {\n  seed 1\n  replicates 2\n  model m = gaussian_fit()\n' +
+      '  retrain m for 2 generations {\n    real 5 from truth\n  }\n  metric v = variance(m) at final\n}\n',
+  );
+  // --out names a file (or a folder below one): refused before the run starts.
+  const file = join(tmp, 'a-file');
+  writeFileSync(file, '');
+  for (const out of [file, join(file, 'below')]) {
+    const r = ouro('run', spec, '--out', out);
+    assert.equal(r.status, 2, r.stderr);
+    assert.match(
+      r.stderr,
+      /^ouro run: cannot write results to .*: it is a file, or lies below one; give --out a folder/,
+    );
+    assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
+  }
+  // A file where the experiment's results folder goes: refused too.
+  const taken = join(tmp, 'taken');
+  mkdirSync(taken);
+  writeFileSync(join(taken, 'w'), '');
+  const t = ouro('run', spec, '--out', taken);
+  assert.equal(t.status, 2);
+  assert.match(t.stderr, /taken\/w is a file, where experiment w's results go; move it, or give --out another folder/);
+  // A write that fails after the run (result.json is a folder here): the figures are printed, the failure
+  // named, exit 1, and no temporary file is left behind.
+  const blocked = join(tmp, 'blocked');
+  mkdirSync(join(blocked, 'w', 'result.json', 'x'), { recursive: true });
+  const b = ouro('run', spec, '--out', blocked);
+  assert.equal(b.status, 1, b.stderr);
+  assert.match(b.stdout, /w: retrain, 2 replicates/);
+  assert.match(b.stdout, /\n {2}v {2,}2 /);
+  assert.match(b.stderr, /the results of w could not be written to .*blocked\/w: /);
+  assert.match(b.stderr, /no results written; not written: w \(the figures are above\)/);
+  assert.deepEqual(readdirSync(join(blocked, 'w')), ['result.json']);
 });
