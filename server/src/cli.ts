@@ -3,7 +3,7 @@ import { resolve, relative, join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { analyze, format, lower, LineIndex, type Diagnostic, type Host } from '@ouro/dsl';
 import { run, runUsage } from './run-command.js';
-import { errorText, writeAtomic } from './files.js';
+import { errorText, notOneSpec, writeAtomic } from './files.js';
 import { count } from './stats.js';
 
 const usage = `ouro — experiment specs for generative models that learn from generated data
@@ -66,7 +66,12 @@ function expandFiles(args: string[], io: Io): string[] | undefined {
           else if (e.name.endsWith('.ouro')) files.push(p);
         }
       };
+      const before = files.length;
       walk(a);
+      if (files.length === before) {
+        io.err(`ouro: ${a}: no .ouro files in this folder (or below it)`);
+        return undefined;
+      }
     } else files.push(a);
   }
   return [...new Set(files)].sort();
@@ -191,8 +196,9 @@ function ir(args: string[], io: Io): number {
     return 2;
   }
   const f = args[0]!;
-  if (!existsSync(f)) {
-    io.err(`ouro: ${f}: no such file or directory`);
+  const problem = notOneSpec(f, 'ir');
+  if (problem) {
+    io.err(problem);
     return 2;
   }
   const text = readFileSync(f, 'utf8');
@@ -224,7 +230,16 @@ export async function main(argv: string[], io: Io = stdio): Promise<number> {
     case 'run':
       return run(args, io, usage);
     case 'lsp': {
-      // vscode-languageserver picks the transport from process.argv; stdio is the default here.
+      // The transports vscode-languageserver reads from process.argv, and the client's process id.
+      const transport = /^--(stdio|node-ipc|socket(=\d+)?|pipe(=.+)?|clientProcessId(=\d+)?)$/;
+      const unknown = args.find((a) => !transport.test(a));
+      if (unknown !== undefined) {
+        io.err(
+          `ouro lsp: unknown option ${unknown}; use --stdio (the default), --node-ipc, --socket=PORT or --pipe=NAME`,
+        );
+        return 2;
+      }
+      // stdio is the default here.
       if (
         !process.argv.some(
           (a) => a === '--stdio' || a === '--node-ipc' || a.startsWith('--socket') || a.startsWith('--pipe'),

@@ -1,5 +1,14 @@
-// Writing files whole: the command line's outputs (formatted specs, run results) never appear half written.
-import { renameSync, rmSync, writeFileSync } from 'node:fs';
+// The command line's files: the one spec a command reads, and writing outputs (formatted specs, run results)
+// whole, never half written.
+import { existsSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+
+/** Why `path` is not one spec file for `ouro <command>` (missing, or a folder), or undefined when it is. */
+export function notOneSpec(path: string, command: string): string | undefined {
+  if (!existsSync(path)) return `ouro: ${path}: no such file or directory`;
+  if (statSync(path).isDirectory())
+    return `ouro ${command}: ${path} is a folder; give one spec file (\`ouro check\` and \`ouro fmt\` take folders)`;
+  return undefined;
+}
 
 /**
  * Writes `text` to `path` through a temporary file beside it and a rename, so that a reader (or a crash)

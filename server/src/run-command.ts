@@ -17,7 +17,7 @@ import type { RunHandle } from '@ouro/runtime/worker';
 import { backendRequests, isBackendRequest } from '@ouro/runtime/backends';
 import type { ResultJson } from '@ouro/views';
 import type { Io } from './cli.js';
-import { errorText, writeAtomic } from './files.js';
+import { errorText, notOneSpec, writeAtomic } from './files.js';
 import { count, meanSd } from './stats.js';
 import { renderReport } from './report.js';
 import { CsvError, readTables } from './tables.js';
@@ -229,12 +229,9 @@ export async function run(argv: readonly string[], io: Io, usage: string): Promi
     return 2;
   }
   const file = parsed.file;
-  if (!existsSync(file)) {
-    io.err(`ouro: ${file}: no such file`);
-    return 2;
-  }
-  if (statSync(file).isDirectory()) {
-    io.err(`ouro run: ${file} is a folder; give one spec file (\`ouro check\` takes folders)`);
+  const problem = notOneSpec(file, 'run');
+  if (problem) {
+    io.err(problem);
     return 2;
   }
   const text = readFileSync(file, 'utf8');

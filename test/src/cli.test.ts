@@ -295,6 +295,24 @@ test('usage errors exit 2 with a message', () => {
   const irMissing = ouro('ir', 'examples/no-such-file.ouro');
   assert.equal(irMissing.status, 2);
   assert.match(irMissing.stderr, /no such file or directory/);
+
+  const irFolder = ouro('ir', 'examples');
+  assert.equal(irFolder.status, 2);
+  assert.match(irFolder.stderr, /^ouro ir: examples is a folder; give one spec file/);
+
+  // A folder with no specs is named, not passed over as if it had been checked.
+  const empty = join(tmp, 'no-specs');
+  mkdirSync(empty);
+  writeFileSync(join(empty, 'notes.txt'), 'not a spec');
+  for (const cmd of ['check', 'fmt']) {
+    const r = ouro(cmd, empty);
+    assert.equal(r.status, 2, cmd);
+    assert.match(r.stderr, /no-specs: no \.ouro files in this folder \(or below it\)/, cmd);
+  }
+
+  const lspFlag = ouro('lsp', '--frobnicate');
+  assert.equal(lspFlag.status, 2);
+  assert.match(lspFlag.stderr, /ouro lsp: unknown option --frobnicate; use --stdio/);
 });
 
 test('--version prints the version', () => {
