@@ -231,8 +231,8 @@ export async function main(argv: string[], io: Io = stdio): Promise<number> {
       return run(args, io, usage);
     case 'lsp': {
       // The transports vscode-languageserver reads from process.argv, and the client's process id.
-      const transport = /^--(stdio|node-ipc|socket(=\d+)?|pipe(=.+)?|clientProcessId(=\d+)?)$/;
-      const unknown = args.find((a) => !transport.test(a));
+      const transport = /^--(stdio|node-ipc|socket(=\d+)?|pipe(=.+)?)$/;
+      const unknown = args.find((a) => !transport.test(a) && !/^--clientProcessId(=\d+)?$/.test(a));
       if (unknown !== undefined) {
         io.err(
           `ouro lsp: unknown option ${unknown}; use --stdio (the default), --node-ipc, --socket=PORT or --pipe=NAME`,
@@ -240,13 +240,7 @@ export async function main(argv: string[], io: Io = stdio): Promise<number> {
         return 2;
       }
       // stdio is the default here.
-      if (
-        !process.argv.some(
-          (a) => a === '--stdio' || a === '--node-ipc' || a.startsWith('--socket') || a.startsWith('--pipe'),
-        )
-      ) {
-        process.argv.push('--stdio');
-      }
+      if (!args.some((a) => transport.test(a))) process.argv.push('--stdio');
       const { startServer } = await import('./lsp/server.js');
       startServer();
       return new Promise<number>(() => {

@@ -1,5 +1,5 @@
-// The command line's files: the one spec a command reads, and writing outputs (formatted specs, run results)
-// whole, never half written.
+// The server's files: the one spec a command reads, and writing outputs (formatted specs, run results, the
+// language server's run history) whole, never half written.
 import { existsSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 
 /** Why `path` is not one spec file for `ouro <command>` (missing, or a folder), or undefined when it is. */

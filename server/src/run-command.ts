@@ -97,7 +97,6 @@ function ownVersion(): string {
   }
 }
 
-/** Writes a file atomically: a temporary file beside it, then a rename. */
 /**
  * Why results cannot be written below `outDir` (checked before a run, so that no run's figures are lost to a
  * bad --out): the folder cannot be created or written, or an experiment's folder name is taken by a file.

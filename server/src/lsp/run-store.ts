@@ -6,9 +6,10 @@
  * skipped and reported through `log`, never thrown.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RunRecord } from '@ouro/views';
+import { writeAtomic } from '../files.js';
 
 export class RunStore {
   constructor(
@@ -58,9 +59,7 @@ export class RunStore {
     try {
       mkdirSync(dir, { recursive: true });
       const name = `${record.startedAt.replace(/[:.]/g, '-')}-${encodeURIComponent(record.runId)}.json`;
-      const tmp = join(dir, `.${name}.${process.pid}.tmp`);
-      writeFileSync(tmp, JSON.stringify(record));
-      renameSync(tmp, join(dir, name));
+      writeAtomic(join(dir, name), JSON.stringify(record));
       const files = safeList(dir)
         .filter((n) => n.endsWith('.json') && !n.startsWith('.'))
         .sort()
