@@ -1,4 +1,4 @@
-// Property tests of the DSL front end: `parse` and `analyze` never throw, always terminate, and
+// Property tests of the DSL front end: `parse`, `analyze` and the editor features never throw, always terminate, and
 // report problems as well-formed diagnostics, whatever the input. Each property has a fixed seed,
 // so a failure reproduces; fast-check shrinks it and prints the counterexample.
 import { test } from 'node:test';
@@ -7,7 +7,32 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
-import { allCodes, analyze, codes, keywordNames, parse, type Analysis, type Diagnostic } from '@ouro/dsl';
+import {
+  allCodes,
+  analyze,
+  codes,
+  complete,
+  documentSymbols,
+  foldingRanges,
+  format,
+  formatRange,
+  hover,
+  inlayHints,
+  keywordNames,
+  lower,
+  occurrences,
+  parse,
+  prepareRename,
+  selectionRanges,
+  semanticTokens,
+  signatureHelp,
+  symbolAt,
+  symbolKey,
+  type Analysis,
+  type Diagnostic,
+  type OutlineItem,
+  type TextRange,
+} from '@ouro/dsl';
 
 // This file runs as test/out/properties.test.js: the repository root is two folders up.
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -402,5 +427,76 @@ test('property 6: analyze is deterministic, also after analysing something else'
       assert.equal(third, first, `analysing ${show(other)} in between changed the result for ${show(text)}`);
     }),
     params(0x0e0a6, 400),
+  );
+});
+
+// ---------- Editor features ----------
+
+/** Checks that `r` is a well-formed range inside `text`; `what` names it in the failure. */
+function checkRange(text: string, r: TextRange, what: string): void {
+  assert.ok(
+    Number.isInteger(r.start) && Number.isInteger(r.end) && 0 <= r.start && r.start <= r.end && r.end <= text.length,
+    `${what} ${JSON.stringify(r)} lies outside [0, ${text.length}] for input ${show(text)}`,
+  );
+}
+
+/**
+ * Runs every editor feature the language server offers on `a` (at `offsets` where it takes a position), the way
+ * the server calls them, and checks that none throws and that every range it returns lies inside the text.
+ */
+function checkEditorFeatures(a: Analysis, offsets: readonly number[]): void {
+  const text = a.text;
+  const outline = (items: readonly OutlineItem[]): void => {
+    for (const o of items) {
+      checkRange(text, o.range, `outline item ${o.name}`);
+      checkRange(text, o.selectionRange, `outline selection of ${o.name}`);
+      outline(o.children);
+    }
+  };
+  outline(documentSymbols(a));
+  const lines = text.split(/\r\n?|\n/).length;
+  for (const f of foldingRanges(a))
+    assert.ok(0 <= f.startLine && f.startLine <= f.endLine && f.endLine < lines, `folding ${JSON.stringify(f)}`);
+  for (const t of semanticTokens(a)) checkRange(text, { start: t.start, end: t.start + t.length }, 'semantic token');
+  for (const h of inlayHints(a)) checkRange(text, { start: h.offset, end: h.offset }, `inlay hint ${h.label}`);
+  for (const o of offsets) {
+    const h = hover(a, o);
+    if (h) checkRange(text, h.range, `hover at ${o}`);
+    checkRange(text, complete(a, o).range, `completion range at ${o}`);
+    const s = signatureHelp(a, o);
+    if (s) assert.ok(s.activeParameter >= 0, `signature help at ${o}: active parameter ${s.activeParameter}`);
+    for (const r of selectionRanges(a, o)) checkRange(text, r, `selection range at ${o}`);
+    const hit = symbolAt(a, o);
+    if (hit) {
+      checkRange(text, hit.range, `symbol at ${o}`);
+      for (const loc of occurrences(symbolKey(hit.symbol), [a], true)) checkRange(text, loc.range, `occurrence`);
+    }
+    const rename = prepareRename(a, o);
+    if ('range' in rename) checkRange(text, rename.range, `rename at ${o}`);
+  }
+  const formatted = format(text);
+  if (formatted.diagnostics.length === 0) {
+    assert.equal(format(formatted.text).text, formatted.text, `format is not idempotent for input ${show(text)}`);
+    const edits = formatRange(text, { start: offsets[0] ?? 0, end: offsets.at(-1) ?? text.length }).edits;
+    for (const e of edits) checkRange(text, e.range, 'range-formatting edit');
+  }
+  if (!a.diagnostics.some(isError)) assert.ok(lower(a), `a spec without errors did not lower: ${show(text)}`);
+}
+
+test('property 7: every editor feature survives token soup and mutated examples, with ranges inside the text', () => {
+  fc.assert(
+    fc.property(
+      fc
+        .oneof(soup, mutant)
+        .chain((text) =>
+          fc.tuple(fc.constant(text), fc.array(fc.nat({ max: text.length }), { minLength: 1, maxLength: 12 })),
+        ),
+      ([text, offsets]) =>
+        checkEditorFeatures(
+          analyseChecked(text),
+          [...offsets].sort((x, y) => x - y),
+        ),
+    ),
+    params(0x0e0a7, 400),
   );
 });
