@@ -32,6 +32,8 @@ export interface ParamSpec {
   readonly max?: number;
   /** The minimum is excluded. */
   readonly exclusiveMin?: boolean;
+  /** The maximum is excluded. */
+  readonly exclusiveMax?: boolean;
   /** Allowed words for a `name` parameter. */
   readonly values?: readonly string[];
   /** Takes every remaining positional argument (a list). */
@@ -731,6 +733,16 @@ export const optionBlocks: Record<'preview' | 'fit' | 'cooperative' | 'adversari
     resetOptimizer,
   ],
 };
+
+/**
+ * What `inject`'s amount means in each loop (the runtime's reading, runtime/src/retrain.ts): in a retrain a dose
+ * of fresh samples, in a cycle the fresh share of each learner's training data. Amounts that vary with a sweep or
+ * `t` are checked for every value by semantics/theory.ts.
+ */
+export const injectAmount = {
+  retrain: { name: 'fresh sample count', type: 'int', min: 0, doc: 'a dose of fresh samples' },
+  cycle: { name: 'fresh fraction', type: 'number', min: 0, max: 1, exclusiveMax: true, doc: 'the fresh share' },
+} as const satisfies Record<string, ParamSpec>;
 
 export const phaseKinds = ['cooperative', 'adversarial'] as const;
 

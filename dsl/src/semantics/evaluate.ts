@@ -850,6 +850,11 @@ function checkNumber(p: ParamSpec, x: number, range: TextRange, owner: string, c
     );
     return;
   }
-  if (p.max !== undefined && x > p.max)
-    emit(ctx, 'value-out-of-range', range, `${owner} must be at most ${fmtNum(p.max)}, not ${fmtNum(x)}`);
+  if (p.max !== undefined && (x > p.max || (p.exclusiveMax && x === p.max)))
+    emit(
+      ctx,
+      'value-out-of-range',
+      range,
+      `${owner} must be ${p.exclusiveMax ? 'below' : 'at most'} ${fmtNum(p.max)}, not ${fmtNum(x)}`,
+    );
 }

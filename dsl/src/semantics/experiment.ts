@@ -3,6 +3,7 @@ import type { TextRange } from '../text/text-range.js';
 import type { Fix } from '../diagnostics/diagnostic.js';
 import {
   algorithms,
+  injectAmount,
   lookupIn,
   optionBlocks,
   phaseKinds,
@@ -983,7 +984,7 @@ function checkRetrain(
       }
       if (st.every) checkEvery(st.every, ctx, 'generation');
     } else if (st.kind === 'Inject') {
-      checkInject(st, ctx, models);
+      checkInject(st, ctx, models, 'retrain');
     } else if (st.kind === 'Weights') {
       if (weightsSeen)
         ctx.sink.report('duplicate-statement', st.range, 'weights are given twice in this retrain; keep one');
@@ -1033,10 +1034,9 @@ function checkEvery(s: A.Schedule, ctx: EvalCtx, unit: 'generation' | 'step' | '
     ctx.sink.report('invalid-schedule', s.range, `this loop counts ${unitWord[unit]}, not ${unitWord[s.unit]}`);
 }
 
-function checkInject(st: A.InjectStmt, ctx: EvalCtx, models: Map<Sym, ModelInfo>): void {
+function checkInject(st: A.InjectStmt, ctx: EvalCtx, models: Map<Sym, ModelInfo>, loop: 'retrain' | 'cycle'): void {
   const amount = evaluate(st.amount, ctx);
-  if (st.amount)
-    checkParam({ name: 'fresh amount', type: 'number', min: 0, doc: '' }, amount, st.amount.range, undefined, ctx);
+  if (st.amount) checkParam(injectAmount[loop], amount, st.amount.range, undefined, ctx);
   const from = evaluate(st.from, ctx, ['data']);
   if (isKnown(from) && !(from.t === 'call' && from.entry.category === 'data') && from.t !== 'split') {
     ctx.sink.report('type-mismatch', st.from!.range, `fresh data comes from a data source, not ${describeValue(from)}`);
@@ -1094,7 +1094,7 @@ function checkCycle(s: A.CycleStmt, ctx: EvalCtx, models: Map<Sym, ModelInfo>): 
         }
       }
     } else if (it.kind === 'Inject') {
-      checkInject(it, ctx, models);
+      checkInject(it, ctx, models, 'cycle');
       const from = evaluate(it.from, { ...ctx, report: false });
       if (from.t === 'call' && from.entry.name === 'paired') {
         const k = dataClasses(from);

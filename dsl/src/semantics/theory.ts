@@ -87,6 +87,37 @@ function dataName(input: TheoryInput, m: ModelInfo | undefined): string {
   return 'truth';
 }
 
+/**
+ * `inject` amounts that vary with a sweep or `t`, checked under every value as the runtime reads them: a whole
+ * dose of samples in a retrain, a fraction in [0, 1) in a cycle (constant amounts: experiment.ts's checkInject).
+ */
+function checkInjectAmounts(injects: readonly A.InjectStmt[], input: TheoryInput, loop: 'retrain' | 'cycle'): void {
+  for (const inj of injects) {
+    const envs = envsFor([inj.amount], input);
+    if (envs.length === 1 && envs[0]!.size === 0) continue;
+    for (const { value, combo } of valuesUnder(inj.amount, input, envs)) {
+      if (value === undefined) continue;
+      const at = comboText(combo, true);
+      if (loop === 'retrain' && !(Number.isInteger(value) && value >= 0)) {
+        input.ctx.sink.report(
+          Number.isInteger(value) ? 'value-out-of-range' : 'type-mismatch',
+          inj.amount!.range,
+          `the injected dose is ${fmtNum(value)}${at}; in a retrain it is a whole number of fresh samples (0 or more)`,
+        );
+        break;
+      }
+      if (loop === 'cycle' && !(value >= 0 && value < 1)) {
+        input.ctx.sink.report(
+          'value-out-of-range',
+          inj.amount!.range,
+          `the injected fraction is ${fmtNum(value)}${at}; in a cycle it is the fresh share of each learner's training data, at least 0 and below 1`,
+        );
+        break;
+      }
+    }
+  }
+}
+
 function checkRetrainTheory(s: A.RetrainStmt, input: TheoryInput): void {
   const { ctx } = input;
   const sink = ctx.sink;
@@ -115,6 +146,8 @@ function checkRetrainTheory(s: A.RetrainStmt, input: TheoryInput): void {
       }
     }
   }
+
+  checkInjectAmounts(injects, input, 'retrain');
 
   // Weights in [0, 1], summing to 1.
   let reportedRange = false;
@@ -326,6 +359,7 @@ export const currentText = { value: '' };
 function checkCycleTheory(s: A.CycleStmt, input: TheoryInput): void {
   const sink = input.ctx.sink;
   const injects = s.body.filter((x): x is A.InjectStmt => x.kind === 'Inject');
+  checkInjectAmounts(injects, input, 'cycle');
   const learners = new Map<string, A.Name>();
   for (const it of s.body) if (it.kind === 'Learns') learners.set(it.learner.text, it.learner);
   const frozen = new Set(s.body.filter((x): x is A.FreezeStmt => x.kind === 'Freeze').map((x) => x.model?.text));
