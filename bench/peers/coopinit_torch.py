@@ -12,7 +12,9 @@ normal hidden weights, sqrt(1/fan_in) output weights, zero biases; Adam beta1 0.
 moments reset at the switch unless --keep-adam. Cooperative step: L Langevin steps from G's samples
 x <- x + s^2/2 (grad f(x) - x/ref^2) + s eps, EBM descends mean f(revised) - mean f(real), G regresses
 onto the revised samples (1/2 mean ||G(z) - x~||^2); --freg adds an L2 penalty on the EBM's logits. Adversarial
-step: non-saturating loss (--loss minimax or hinge as Ouro's), one D step then one G step on the same z.
+step: non-saturating loss (--loss minimax or hinge as Ouro's), one D step then one G step on the same z
+(--dsteps: more D steps first, each on its own batch; --dlr, --coop-dlr: D's lr relative to G's in each
+phase; these go beyond Ouro's options, to make the start of adversarial training harder).
 Metrics on 2,500 samples of fixed latents: modes (>= 31 samples within 3 std of a centre), high-quality
 fraction (within 3 std), coarse coverage (>= 31 within 0.6).
 
@@ -109,6 +111,9 @@ def main():
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--freg", type=float, default=0.0, help="L2 penalty on the EBM's logits, cooperative phase")
     ap.add_argument("--loss", default="nonsaturating", choices=["nonsaturating", "minimax", "hinge"])
+    ap.add_argument("--dsteps", type=int, default=1, help="discriminator steps per generator step, adversarial")
+    ap.add_argument("--dlr", type=float, default=1.0, help="discriminator lr = lr x this, adversarial")
+    ap.add_argument("--coop-dlr", type=float, default=1.0, help="EBM lr = cooperative lr x this")
     ap.add_argument("--tag", default="")
     a = ap.parse_args()
     dev = "cuda" if torch.cuda.is_available() else "cpu"
@@ -120,7 +125,11 @@ def main():
     d0 = init_mlp([2, a.hidden, a.hidden, 1], S, gen, dev)
     G = [torch.cat([w, w]).requires_grad_() for w in g0]
     D = [torch.cat([w, w]).requires_grad_() for w in d0]
-    gopt, dopt = Adam(G, a.coop_lr or a.lr, B, dev), Adam(D, a.coop_lr or a.lr, B, dev)
+    # Per-network learning rates: the cooperative arm's phase-one lr, the random arm's adversarial ones.
+    first = a.coop_lr or a.lr
+    glr = torch.where(coop_arm, first, a.lr).view(-1, 1, 1)
+    dlr = torch.where(coop_arm, first * a.coop_dlr, a.lr * a.dlr).view(-1, 1, 1)
+    gopt, dopt = Adam(G, glr, B, dev), Adam(D, dlr, B, dev)
     zm = torch.randn(S, 2500, a.latent, generator=gen, device=dev)
     zm = torch.cat([zm, zm])
 
@@ -173,12 +182,15 @@ def main():
         if t == a.coop + 1 and not a.keep_adam:
             gopt.reset(coop_arm)
             dopt.reset(coop_arm)
-            gopt.lr = dopt.lr = a.lr
+            gopt.lr, dopt.lr = a.lr, a.lr * a.dlr
         coop_active = coop_arm if in_coop else torch.zeros(B, dtype=torch.bool, device=dev)
         if in_coop:
             adv_active = (~coop_arm) if a.equal else torch.zeros(B, dtype=torch.bool, device=dev)
         else:
             adv_active = torch.ones(B, dtype=torch.bool, device=dev)
+        if adv_active.any() and a.dsteps > 1:  # extra discriminator steps on their own batches
+            for _ in range(a.dsteps - 1):
+                dopt.step(grads(d_loss(adv_active, latents(n), real(n)), D), adv_active)
         z, xr = latents(n), real(n)
         dgrad_total = [torch.zeros_like(w) for w in D]
         ggrad_coop = None
