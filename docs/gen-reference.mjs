@@ -6,7 +6,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as prettier from 'prettier';
-import { catalog } from '../dsl/out/index.js';
+import { catalog, listWords } from '../dsl/out/index.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const docPath = join(root, 'docs', 'language.md');
@@ -135,6 +135,7 @@ function paperLine(paper) {
 function entrySection(e) {
   const out = [`#### ${code(e.name)} (${categoryTitle(e.category).toLowerCase().replace(/s$/, '')})`, '', e.doc, ''];
   if (e.accepts) out.push(`Applies to: ${e.accepts.map((f) => familyWords[f] ?? f).join(' or ')} models.`, '');
+  if (e.loops) out.push(`Measured in ${listWords(e.loops.map(code))} experiments.`, '');
   out.push(paramTable(e.params));
   out.push(`Example: ${code(e.example)}`, '');
   const p = paperLine(e.paper);

@@ -44,3 +44,4 @@ export { inlayHints, type InlayHint } from './ide/inlay-hints.js';
 export { prepareRename, invalidNewName } from './ide/rename.js';
 export { symbolAt, symbolKey, occurrences, type SymbolHit, type Location } from './ide/navigation.js';
 export { keywordDocs, builtinNameDocs } from './ide/keyword-docs.js';
+export { listWords } from './semantics/suggest.js';

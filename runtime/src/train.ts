@@ -21,6 +21,9 @@
  *   and every draw (latents, data, Langevin noise, metric latents) come from random.ts streams keyed by
  *   (seed, experiment, point, replicate, step, site), so a replicate's run does not depend on what runs
  *   beside it. Metrics are measured on fixed latents per metric (common random numbers over steps).
+ * - **Metrics** of the generator: mode_coverage and high_quality_fraction on `samples` (2,500) fixed latents;
+ *   rke, kid, fid, precision and density on 500 fixed latents against 500 fixed draws of the reference (the
+ *   GAN's data unless given), by families/sample-metrics.ts's formulas.
  * - **Divergence.** A non-finite loss or weight stops the run with a DivergenceError naming the network,
  *   the step and the likely cause.
  */
@@ -30,6 +33,7 @@ import { callOf, resolveData } from './data.js';
 import { DivergenceError, RuntimeError, unsupported } from './errors.js';
 import { describeEnv, evalCount, evalNumber, evalScalar, type Env } from './expr.js';
 import { modeScores } from './metrics.js';
+import { metricCount, sampleKernel, scoreSamples, type Kernel } from './families/sample-metrics.js';
 import { Adam, Mlp, mlpSpec, paramCount, type MlpSpec } from './mlp.js';
 import type { LoopJob } from './loop.js';
 import { envAt, makePlan, type Plan } from './plan.js';
@@ -68,6 +72,7 @@ interface PhasePlan {
 }
 
 interface ModeMetric {
+  readonly kind: 'mode';
   readonly id: string;
   readonly name: string;
   readonly metric: 'mode_coverage' | 'high_quality_fraction';
@@ -76,6 +81,24 @@ interface ModeMetric {
   readonly minCount: readonly number[];
   readonly times: readonly number[];
 }
+
+/** rke, kid, fid, precision, density of the generator: 500 samples of fixed latents against 500 fixed reference draws. */
+interface SampleMetric {
+  readonly kind: 'sample';
+  readonly id: string;
+  readonly name: string;
+  readonly metric: 'rke' | 'kid' | 'fid' | 'precision' | 'density';
+  /** Null for rke, which measures the samples alone. */
+  readonly reference: Mixture | null;
+  readonly kernel: Kernel;
+  readonly k: number;
+  readonly times: readonly number[];
+}
+
+type TrainMetric = ModeMetric | SampleMetric;
+const SAMPLE_SCORES: readonly SampleMetric['metric'][] = ['rke', 'kid', 'fid', 'precision', 'density'];
+/** Generator and reference samples per rke, kid, fid, precision or density value (as in retrain loops). */
+const SCORE_SAMPLES = 500;
 
 export interface TrainJob extends LoopJob<'step'> {
   /** Run b alone (sweep point b ÷ R, replicate b mod R): what a worker thread does. */
@@ -214,27 +237,43 @@ export function compileTrain(
     return p;
   });
 
-  const metrics: ModeMetric[] = exp.metrics.map((m) => {
-    if (m.metric !== 'mode_coverage' && m.metric !== 'high_quality_fraction')
+  const metrics: TrainMetric[] = exp.metrics.map((m): TrainMetric => {
+    const isScore = (SAMPLE_SCORES as readonly string[]).includes(m.metric);
+    if (m.metric !== 'mode_coverage' && m.metric !== 'high_quality_fraction' && !isScore)
       throw unsupported(m.id, `the metric \`${m.metric}\` in a \`train\` experiment`);
-    const mv = m.args['model'];
+    // The samples measured: the generator (the one sampler of a train experiment, also when left out).
+    const mv = m.args[isScore ? 'of' : 'model'] ?? (isScore ? { model: gSpec.name } : undefined);
     const name = mv && typeof mv === 'object' && !Array.isArray(mv) && 'model' in mv ? mv.model : undefined;
     if (name !== gSpec.name) throw unsupported(m.id, `\`${m.metric}\` of anything but the generator \`${gSpec.name}\``);
-    const target = mixtureOf(ir, m.args['target'] ?? loop.data, m.id);
-    if (target.dim !== data.dim)
-      throw new RuntimeError('invalid', m.id, `the target \`${target.name}\` is not ${data.dim}-dimensional`);
     const times = new Set<number>();
     if (m.schedule === 'final') times.add(T);
     else for (let t = 0; t <= T; t += Math.max(1, m.schedule.every)) times.add(t);
     times.add(T);
+    const sorted = [...times].sort((a, b) => a - b);
+    const reference = (key: string): Mixture => {
+      const target = mixtureOf(ir, m.args[key] ?? loop.data, m.id);
+      if (target.dim !== data.dim)
+        throw new RuntimeError('invalid', m.id, `the ${key} \`${target.name}\` is not ${data.dim}-dimensional`);
+      return target;
+    };
+    if (isScore) {
+      const k = metricCount(m, 'k', 5);
+      if (k >= SCORE_SAMPLES) throw new RuntimeError('invalid', m.id, `\`k\` must be below ${SCORE_SAMPLES}`);
+      return {
+        ...{ kind: 'sample', id: m.id, name: m.name, metric: m.metric as SampleMetric['metric'] },
+        ...{ reference: m.metric === 'rke' ? null : reference('reference'), kernel: sampleKernel(m, plan), k },
+        times: sorted,
+      };
+    }
     return {
+      kind: 'mode',
       id: m.id,
       name: m.name,
-      metric: m.metric,
-      target,
+      metric: m.metric as ModeMetric['metric'],
+      target: reference('target'),
       samples: envs.map((env) => evalCount(m.args['samples'] ?? 2500, env, m.id, 'the metric sample count')),
       minCount: envs.map((env) => evalCount(m.args['min_count'] ?? 31, env, m.id, 'min_count')),
-      times: [...times].sort((a, b) => a - b),
+      times: sorted,
     };
   });
   const sampleViews = exp.views.filter((v) => v.kind === 'samples' && v.model === gSpec.name);
@@ -266,7 +305,7 @@ export interface Ctx {
   readonly dSpec: MlpSpec;
   readonly data: Mixture;
   readonly phases: readonly PhasePlan[];
-  readonly metrics: readonly ModeMetric[];
+  readonly metrics: readonly TrainMetric[];
   readonly sampleViews: IrExperiment['views'];
   readonly T: number;
 }
@@ -377,6 +416,18 @@ export async function trainOne(
   const metricZ = new Map<string, tf.Tensor2D>();
   const latent = (n: number, t: number, site: string): tf.Tensor2D =>
     tf.tensor2d(keys.normals([row], n * gSpec.input, t, site), [n, gSpec.input]);
+  // Each score metric's reference draws, fixed over steps (common random numbers, as its latents).
+  const refY = new Map<string, tf.Tensor3D>();
+  const score = (m: SampleMetric, x: tf.Tensor2D): tf.Tensor1D => {
+    let Y = refY.get(m.id) ?? null;
+    if (!Y && m.reference) {
+      const y = drawMixture(plan, row, m.reference, SCORE_SAMPLES, 0, `${m.id}/reference`);
+      Y = tf.keep(y.expandDims(0) as tf.Tensor3D);
+      refY.set(m.id, Y);
+    }
+    const h = m.kernel.kind === 'gaussian' ? tf.tensor3d([m.kernel.h[p]!], [1, 1, 1]) : null;
+    return scoreSamples(m.metric, x.expandDims(0), Y, { kernel: m.kernel, h, k: m.k, minCount: 1, mixture: null });
+  };
   const last = new Map<string, number>();
   let dirty = true;
   const record = async (t: number): Promise<void> => {
@@ -388,9 +439,10 @@ export async function trainOne(
           due.map(({ m }) => {
             let z = metricZ.get(m.id);
             if (!z) {
-              z = tf.keep(latent(m.samples[p]!, 0, `${m.id}/z`));
+              z = tf.keep(latent(m.kind === 'mode' ? m.samples[p]! : SCORE_SAMPLES, 0, `${m.id}/z`));
               metricZ.set(m.id, z);
             }
+            if (m.kind === 'sample') return score(m, G.apply(z));
             const s = modeScores(G.apply(z), m.target.centres, m.target.std, m.minCount[p]!);
             return m.metric === 'mode_coverage' ? s.slice(0, 1) : s.slice(1, 1);
           }),
@@ -496,6 +548,7 @@ export async function trainOne(
     gOpt?.dispose();
     dOpt?.dispose();
     for (const z of metricZ.values()) z.dispose();
+    for (const y of refY.values()) y.dispose();
   }
   return out;
 }

@@ -388,6 +388,37 @@ experiment e {
 }`,
     check: (r) => assert.ok((r.samples?.length ?? 0) > 0, 'samples for the scatter view'),
   },
+  {
+    construct: 'train: fid, kid, rke, precision, density of the generator (a GAN learning a 2-D Gaussian)',
+    spec: `${GAUSS2}
+experiment e {
+  seed 1
+  replicates 2
+  model g = mlp(latent: 2, hidden: [32, 32], out: 2)
+  model d = mlp(in: 2, hidden: [32, 32], out: 1, activation: leaky_relu)
+  train gan(g, d) on truth { phase adversarial 500 steps }
+  metric f = fid(g, truth) every 500 steps
+  metric k = kid(g) every 500 steps
+  metric r = rke(g) every 500 steps
+  metric p = precision(g, k: 3) every 500 steps
+  metric de = density(g) every 500 steps
+}`,
+    check: (r) => {
+      const [f0, fT] = [at(metric(r, 'f'), 0), at(metric(r, 'f'), 500)];
+      // The initial G's samples sit near the origin; N(1, 4I) has ‖μ‖² = 2 and tr Σ = 8: FID well above 3.
+      for (const f of f0) assert.ok(f > 3, `FID of the initial generator ${f}`);
+      // Two independent 500-sample sets of N(1, 4I) differ by about 2·d·σ²/n = 0.032 in FID; a trained G is near.
+      for (const f of fT) assert.ok(f >= 0 && f < 0.2, `FID after 500 steps ${f}`);
+      const [k0, kT] = [at(metric(r, 'k'), 0), at(metric(r, 'k'), 500)];
+      kT.forEach((k, i) => assert.ok(k < k0[i]! / 20, `KID ${k0[i]} → ${k}`));
+      // RKE of 500 samples of N(1, 4I), bandwidth h = 0.6: 1 / (1/n + (1 − 1/n)(1 + 4σ²/h²)^(−d/2)) = 41.7.
+      const rkeTruth = 1 / (1 / 500 + (1 - 1 / 500) / (1 + (4 * 4) / 0.36));
+      for (const x of at(metric(r, 'r'), 500)) assert.ok(Math.abs(x / rkeTruth - 1) < 0.25, `RKE ${x} vs ${rkeTruth}`);
+      for (const x of at(metric(r, 'r'), 0)) assert.ok(x < 5, `RKE of the initial, concentrated generator ${x}`);
+      for (const x of at(metric(r, 'p'), 500)) assert.ok(x > 0.9 && x <= 1, `precision ${x}`);
+      for (const x of at(metric(r, 'de'), 500)) assert.ok(x > 0.8 && x < 1.2, `density ${x}`);
+    },
+  },
   // ---- fit: likelihood models on images ----
   {
     construct: 'fit: images data · bernoulli_pixels and ar · bits_per_dim',
@@ -444,6 +475,50 @@ const rejected: { construct: string; spec: string; code: string }[] = [
     }),
   },
   {
+    construct: 'fid in a select loop (select measures rke, kid, precision, density, regret)',
+    code: 'metric-kind-mismatch',
+    spec: `${RING}
+experiment e {
+  seed 1
+  generators g = [subset(ring8, [0, 1]), subset(ring8, [2, 3])]
+  select from g by mixture_ucb_cab(score: rke(), rounds: 20)
+  metric f = fid(selected, reference: ring8) every 10 rounds
+}`,
+  },
+  {
+    construct: 'mse in a train loop (a GAN generator has no fitted estimate)',
+    code: 'metric-kind-mismatch',
+    spec: `${RING}
+experiment e {
+  seed 1
+  model g = mlp(latent: 2, hidden: [8], out: 2)
+  model d = mlp(in: 2, hidden: [8], out: 1)
+  train gan(g, d) on ring8 { phase adversarial 4 steps }
+  metric m = mse(g, ring8) at final
+}`,
+  },
+  {
+    construct: 'kid in a fit loop (fit measures bits_per_dim)',
+    code: 'metric-kind-mismatch',
+    spec: `data digits = images("digits", size: 4, levels: 2)
+experiment e {
+  seed 1
+  model f = ar(tokens: 16, width: 8, depth: 1) on digits
+  fit f for 4 steps
+  metric k = kid(f, reference: digits)
+}`,
+  },
+  {
+    construct: 'precision with k as large as its 500 reference samples',
+    code: 'value-out-of-range',
+    spec: retrain({
+      data: GAUSS1,
+      model: 'kde(bandwidth: 0.2)',
+      body: 'real 20 from truth',
+      metrics: 'metric p = precision(m, reference: truth, k: 500)',
+    }),
+  },
+  {
     construct: 'regret of a retrained model (regret is a bandit’s)',
     code: 'metric-kind-mismatch',
     spec: retrain({
@@ -479,18 +554,6 @@ experiment e {
   generators g = [a, subset(ring8, [0, 1])]
   select from g by mixture_ucb_cab(score: rke(kernel: gaussian_kernel(bandwidth: 0.6)), rounds: 50)
   metric s = rke(selected) every 10 rounds
-}`,
-  },
-  {
-    construct: 'fid in a train loop',
-    why: 'the train loop records mode metrics of its generator only',
-    spec: `${RING}
-experiment e {
-  seed 1
-  model g = mlp(latent: 2, hidden: [8], out: 2)
-  model d = mlp(in: 2, hidden: [8], out: 1)
-  train gan(g, d) on ring8 { phase adversarial 4 steps }
-  metric f = fid(g, ring8) at final
 }`,
   },
 ];

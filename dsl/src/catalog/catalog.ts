@@ -52,8 +52,21 @@ export interface CatalogEntry {
   readonly paper?: string;
   /** Extra words for a metric: which model kinds it accepts ("the kind of thing it is given"). */
   readonly accepts?: readonly ModelFamily[];
+  /** For a metric: the experiment loops whose runtime measures it. */
+  readonly loops?: readonly LoopKind[];
   readonly example: string;
 }
+
+/** The loop an experiment runs. */
+export type LoopKind = 'retrain' | 'cycle' | 'select' | 'train' | 'fit';
+
+/**
+ * Where each group of metrics is measured (runtime/src/metrics.ts, families/sample-metrics.ts, train.ts,
+ * select.ts, fit.ts): of fitted models; of anyone's samples, a bandit's selection included; of a model's samples.
+ */
+const OF_FITS: readonly LoopKind[] = ['retrain', 'cycle'];
+const OF_SAMPLES: readonly LoopKind[] = ['retrain', 'cycle', 'train', 'select'];
+const OF_MODEL_SAMPLES: readonly LoopKind[] = ['retrain', 'cycle', 'train'];
 
 /** What a model can do, which decides the metrics that apply to it. */
 export type ModelFamily =
@@ -358,6 +371,7 @@ export const metrics: readonly CatalogEntry[] = [
       { name: 'estimate', type: 'any', doc: 'a fitted quantity, e.g. `m.mean`' },
       { name: 'truth', type: 'any', doc: 'the true quantity, e.g. `truth.mean`' },
     ],
+    loops: OF_FITS,
     example: 'metric err = mse(m.mean, truth.mean) at final',
     paper: 'golden-ratio.md',
   },
@@ -367,6 +381,7 @@ export const metrics: readonly CatalogEntry[] = [
     doc: "A fitted Gaussian's variance (trace of its covariance divided by its dimension).",
     params: [modelArg('model', 'a gaussian_fit model')],
     accepts: ['gaussian'],
+    loops: OF_FITS,
     example: 'metric spread = variance(m) every generation',
     paper: 'golden-ratio.md',
   },
@@ -376,6 +391,7 @@ export const metrics: readonly CatalogEntry[] = [
     doc: 'Shannon entropy (nats) of a categorical model; log k for k equally likely classes.',
     params: [modelArg('model', 'a categorical_fit model')],
     accepts: ['categorical'],
+    loops: OF_FITS,
     example: 'metric diversity = entropy(text) every generation',
     paper: 'coevolving.md',
   },
@@ -385,6 +401,7 @@ export const metrics: readonly CatalogEntry[] = [
     doc: 'Gini–Simpson diversity 1 − Σ p_k² of a categorical model.',
     params: [modelArg('model', 'a categorical_fit model')],
     accepts: ['categorical'],
+    loops: OF_FITS,
     example: 'metric gs = gini_simpson(text) every generation',
     paper: 'coevolving.md',
   },
@@ -403,6 +420,7 @@ export const metrics: readonly CatalogEntry[] = [
       },
     ],
     accepts: ['gaussian', 'conditional'],
+    loops: OF_FITS,
     example: 'metric spread = trace_cov(image) every generation',
     paper: 'coevolving.md',
   },
@@ -412,6 +430,7 @@ export const metrics: readonly CatalogEntry[] = [
     doc: "Distance of a model's (class) means from their initial values, probability-weighted over classes.",
     params: [modelArg('model', 'a gaussian_fit or conditional_gaussian model')],
     accepts: ['gaussian', 'conditional'],
+    loops: OF_FITS,
     example: 'metric d = drift(image) every generation',
     paper: 'coevolving.md',
   },
@@ -424,6 +443,7 @@ export const metrics: readonly CatalogEntry[] = [
       { name: 'kernel', type: 'kernel', optional: true, doc: 'the kernel (default gaussian_kernel(bandwidth: 0.6))' },
     ],
     accepts: ['sampler'],
+    loops: OF_SAMPLES,
     example: 'metric score = rke(selected) every 100 rounds',
     paper: 'mixture-ucb.md',
   },
@@ -442,6 +462,7 @@ export const metrics: readonly CatalogEntry[] = [
       { name: 'kernel', type: 'kernel', optional: true, doc: 'the kernel (default gaussian_kernel(bandwidth: 0.6))' },
     ],
     accepts: ['sampler'],
+    loops: OF_SAMPLES,
     example: 'metric k = kid(selected, reference: modes) every 100 rounds',
     paper: 'mixture-ucb.md',
   },
@@ -454,6 +475,7 @@ export const metrics: readonly CatalogEntry[] = [
       { name: 'reference', type: 'data', doc: 'reference data' },
     ],
     accepts: ['sampler'],
+    loops: OF_MODEL_SAMPLES,
     example: 'metric f = fid(g, target) every 500 steps',
     paper: 'coopinit.md',
   },
@@ -467,6 +489,7 @@ export const metrics: readonly CatalogEntry[] = [
       { name: 'k', type: 'int', default: 5, min: 1, doc: 'neighbours' },
     ],
     accepts: ['sampler'],
+    loops: OF_SAMPLES,
     example: 'metric p = precision(selected) every 100 rounds',
     paper: 'mixture-ucb.md',
   },
@@ -480,6 +503,7 @@ export const metrics: readonly CatalogEntry[] = [
       { name: 'k', type: 'int', default: 5, min: 1, doc: 'neighbours' },
     ],
     accepts: ['sampler'],
+    loops: OF_SAMPLES,
     example: 'metric dens = density(selected) every 100 rounds',
     paper: 'mixture-ucb.md',
   },
@@ -494,6 +518,7 @@ export const metrics: readonly CatalogEntry[] = [
       { name: 'min_count', type: 'int', default: 31, min: 1, doc: 'samples near a mode for it to count as covered' },
     ],
     accepts: ['sampler', 'gan-generator'],
+    loops: OF_MODEL_SAMPLES,
     example: 'metric modes = mode_coverage(g, target) every 250 steps',
     paper: 'coopinit.md',
   },
@@ -507,6 +532,7 @@ export const metrics: readonly CatalogEntry[] = [
       { name: 'samples', type: 'int', default: 2500, min: 1, doc: 'samples drawn to measure' },
     ],
     accepts: ['sampler', 'gan-generator'],
+    loops: OF_MODEL_SAMPLES,
     example: 'metric quality = high_quality_fraction(g, target) every 250 steps',
     paper: 'coopinit.md',
   },
@@ -524,6 +550,7 @@ export const metrics: readonly CatalogEntry[] = [
       { name: 'on', type: 'data', doc: 'the evaluation data, e.g. `digits.test`' },
     ],
     accepts: ['likelihood'],
+    loops: ['fit'],
     example: 'metric nll = bits_per_dim(f, flat, on: digits.test)',
     paper: 'fractal.md',
   },
@@ -533,6 +560,7 @@ export const metrics: readonly CatalogEntry[] = [
     doc: "Cumulative regret of a bandit's mixture score against the optimal-mixture oracle.",
     params: [{ name: 'of', type: 'any', optional: true, doc: 'the selection measured (`selected`)' }],
     accepts: ['sampler'],
+    loops: ['select'],
     example: 'metric r = regret(selected) every 100 rounds',
     paper: 'mixture-ucb.md',
   },

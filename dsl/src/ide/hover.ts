@@ -9,6 +9,7 @@ import {
   type ParamSpec,
 } from '../catalog/catalog.js';
 import { fmtCount } from '../semantics/experiment.js';
+import { listWords } from '../semantics/suggest.js';
 import type { Sym } from '../semantics/symbols.js';
 import type { TextRange } from '../text/text-range.js';
 import { keywordDocs, builtinNameDocs } from './keyword-docs.js';
@@ -53,14 +54,15 @@ export function signatureOf(e: CatalogEntry): string {
 function paramLine(p: ParamSpec): string {
   const range: string[] = [];
   if (p.min !== undefined) range.push(`${p.exclusiveMin ? '>' : '≥'} ${p.min}`);
-  if (p.max !== undefined) range.push(`≤ ${p.max}`);
+  if (p.max !== undefined) range.push(`${p.exclusiveMax ? '<' : '≤'} ${p.max}`);
   if (p.values) range.push(`one of ${p.values.join(', ')}`);
   return `- \`${p.name}\` (${p.type}${range.length ? `, ${range.join(', ')}` : ''}${p.default !== undefined ? `, default ${Array.isArray(p.default) ? `[${p.default.join(', ')}]` : String(p.default)}` : ''}) — ${p.doc}`;
 }
 
 export function entryMarkdown(e: CatalogEntry): string {
   const params = e.params.length ? `\n\n${e.params.map(paramLine).join('\n')}` : '';
-  return `\`\`\`ouro\n${signatureOf(e)}\n\`\`\`\n*${e.category}* — ${e.doc}${params}\n\nExample: \`${e.example}\`${paperLine(e.paper)}`;
+  const loops = e.loops ? `\n\nMeasured in ${listWords(e.loops)} experiments.` : '';
+  return `\`\`\`ouro\n${signatureOf(e)}\n\`\`\`\n*${e.category}* — ${e.doc}${params}${loops}\n\nExample: \`${e.example}\`${paperLine(e.paper)}`;
 }
 
 function symbolMarkdown(a: Analysis, s: Sym): string {

@@ -4,10 +4,12 @@ import type { Fix } from '../diagnostics/diagnostic.js';
 import {
   algorithms,
   injectAmount,
+  metrics as metricEntries,
   lookupIn,
   optionBlocks,
   phaseKinds,
   type CatalogEntry,
+  type LoopKind,
   type ModelFamily,
   type OptionSpec,
 } from '../catalog/catalog.js';
@@ -25,12 +27,13 @@ import {
   type Scope,
   Sink,
 } from './evaluate.js';
-import { closest, didYouMean } from './suggest.js';
+import { closest, didYouMean, listWords } from './suggest.js';
 import { dataClasses, dataDim, declare, describeData, lineSpan, newSymbol } from './analyze.js';
 import { checkTheory, currentText } from './theory.js';
 import { estimateCost, type Cost } from './cost.js';
 
-export type ActionKind = 'retrain' | 'cycle' | 'select' | 'train' | 'fit';
+/** The loop an experiment runs (the catalog's LoopKind). */
+export type ActionKind = LoopKind;
 
 export interface SweepInfo {
   readonly sym: Sym;
@@ -1434,10 +1437,12 @@ function checkMetric(
     const subject = firstParam ? v.args[firstParam] : undefined;
     const subjects = subject?.t === 'list' ? subject.items : subject ? [subject] : [];
     const args = stmt.value?.kind === 'Call' ? stmt.value.args : [];
+    let kindReported = false;
     subjects.forEach((s, i) => {
       const m = infoOf(s);
       const r = (subject?.t === 'list' ? args[i]?.range : args[0]?.range) ?? stmt.range;
       if (m && m.kind !== 'unknown' && accepts && !accepts.some((f) => m.families.includes(f))) {
+        kindReported = true;
         const what = m.kind === 'mlp' && m.inDim !== undefined ? 'a discriminator (an mlp with `in`)' : m.kind;
         ctx.sink.report(
           'metric-kind-mismatch',
@@ -1456,6 +1461,29 @@ function checkMetric(
         );
       }
     });
+    const loops = v.entry.loops;
+    // (Not after a kind mismatch: the metric is then wrong for its model whatever the loop.)
+    if (metric !== 'regret' && !kindReported && action !== undefined && loops && !loops.includes(action)) {
+      const here = metricEntries.filter((e) => e.loops?.includes(action)).map((e) => e.name);
+      ctx.sink.report(
+        'metric-kind-mismatch',
+        stmt.value!.range,
+        `${metric} is measured in ${listWords(loops, 'and')} experiments, not in a ${action} experiment; here measure ${listWords(here, 'or')}`,
+      );
+    }
+    if ((metric === 'precision' || metric === 'density') && action !== undefined) {
+      // The reference samples whose k-NN balls they count: runtime/src/select.ts's REFERENCE_SAMPLES, else
+      // families/sample-metrics.ts's SAMPLES and train.ts's SCORE_SAMPLES.
+      const limit = action === 'select' ? 1000 : 500;
+      const k = num(v.args['k']);
+      const at = stmt.value?.kind === 'Call' ? stmt.value.args.find((a) => a.name?.text === 'k') : undefined;
+      if (k !== undefined && k >= limit)
+        ctx.sink.report(
+          'value-out-of-range',
+          at?.range ?? stmt.value!.range,
+          `\`k\` is ${k}; it must be below ${limit}, the reference samples ${metric} compares with in a ${action} experiment`,
+        );
+    }
     if (metric === 'regret' && action !== undefined && action !== 'select') {
       ctx.sink.report(
         'metric-kind-mismatch',

@@ -39,3 +39,8 @@ export function didYouMean(options: readonly string[]): string {
   if (options.length === 0) return '';
   return `; did you mean ${options.map((o) => `\`${o}\``).join(' or ')}?`;
 }
+
+/** "a", "a and b", "a, b and c" (or `or`): a list of words in a message. */
+export function listWords(xs: readonly string[], conjunction: 'and' | 'or' = 'and'): string {
+  return xs.length < 2 ? (xs[0] ?? '') : `${xs.slice(0, -1).join(', ')} ${conjunction} ${xs.at(-1)!}`;
+}

@@ -36,7 +36,8 @@ export const SAMPLE_METRICS = [
 
 const SAMPLES = 500;
 
-type Kernel = { kind: 'gaussian'; h: number[] } | { kind: 'polynomial'; degree: number };
+/** A metric's kernel; a Gaussian's bandwidth per sweep point. */
+export type Kernel = { kind: 'gaussian'; h: number[] } | { kind: 'polynomial'; degree: number };
 
 function callOf(v: IrValue | undefined): { call: string; args: Readonly<Record<string, IrValue>> } | undefined {
   return v && typeof v === 'object' && !Array.isArray(v) && 'call' in v ? v : undefined;
@@ -176,27 +177,8 @@ export function frechet(m1: number[], S1: number[][], m2: number[], S2: number[]
   return out - 2 * trSqrt;
 }
 
-/** Compiles a sample metric, or returns undefined for a metric of another kind. */
-export function compileSampleMetric(ctx: LoopCtx, m: IrMetric, generations: number): CompiledMetric | undefined {
-  if (!(SAMPLE_METRICS as readonly string[]).includes(m.metric)) return undefined;
-  const { plan, ir, models } = ctx;
-  const exp = plan.exp;
-  const first = m.args['of'] ?? m.args['model'];
-  const name = modelName(first);
-  const model = name ? models.get(name) : undefined;
-  if (!model)
-    throw new RuntimeError('invalid', m.id, `\`${m.metric}\` here measures a model of this experiment: name one`);
-  // The reference: the metric's, else the model's training data.
-  const refValue = m.args['reference'] ?? m.args['target'] ?? modelData(ir, exp, model);
-  if (refValue === undefined || refValue === null)
-    throw new RuntimeError('invalid', m.id, `\`${m.metric}\` needs reference data: give \`reference: DATA\``);
-  const resolved = resolveData(ir, refValue, m.id);
-  // Paired data: the images, unless the model learns the texts.
-  const ref =
-    resolved.source.kind === 'paired' && resolved.part === null && model.kind !== 'categorical_fit'
-      ? { ...resolved, part: 'image' as const }
-      : resolved;
-  const refSrc: SampleSource = sampleSource(ref, ctx.tables ?? {}, m.id, ref.split ?? null);
+/** A metric's kernel (`kernel: ...`, default gaussian_kernel(bandwidth: 0.6)), its bandwidth per sweep point. */
+export function sampleKernel(m: IrMetric, plan: Plan): Kernel {
   const kernelCall = callOf(m.args['kernel']);
   let kernel: Kernel = { kind: 'gaussian', h: plan.points.map(() => 0.6) };
   if (kernelCall?.call === 'polynomial_kernel') {
@@ -218,13 +200,123 @@ export function compileSampleMetric(ctx: LoopCtx, m: IrMetric, generations: numb
   }
   if (m.metric === 'rke' && kernel.kind === 'polynomial')
     throw new RuntimeError('invalid', m.id, '`rke` needs a normalised kernel (k(x, x) = 1) such as gaussian_kernel');
-  const num = (key: string, fallback: number): number => {
-    const v = m.args[key];
-    if (v === undefined || v === null) return fallback;
-    if (typeof v !== 'number' || !Number.isInteger(v) || v < 1)
-      throw new RuntimeError('invalid', m.id, `\`${key}\` must be a whole number of at least 1`);
-    return v;
-  };
+  return kernel;
+}
+
+/** A whole-number argument of a metric (k, samples, min_count), at least 1. */
+export function metricCount(m: IrMetric, key: string, fallback: number): number {
+  const v = m.args[key];
+  if (v === undefined || v === null) return fallback;
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1)
+    throw new RuntimeError('invalid', m.id, `\`${key}\` must be a whole number of at least 1`);
+  return v;
+}
+
+/** The metrics of samples that `scoreSamples` computes. */
+export type SampleMetricName = (typeof SAMPLE_METRICS)[number];
+
+/** What a sample metric needs beside the samples: its kernel (bandwidths `h`, `[B, 1, 1]`), k, a mixture. */
+export interface ScoreOptions {
+  readonly kernel: Kernel;
+  readonly h: tf.Tensor | null;
+  /** Neighbours of precision and density. */
+  readonly k: number;
+  /** Samples near a mode for mode_coverage to count it. */
+  readonly minCount: number;
+  /** The ring or grid of mode_coverage and high_quality_fraction. */
+  readonly mixture: { readonly centres: readonly (readonly number[])[]; readonly std: number } | null;
+}
+
+/**
+ * One value per row of samples `X` `[B, n, d]` against reference samples `Y` `[B, m, d]` (null for rke and the
+ * mode metrics): the formulas of this file's header. Shared by retrain and cycle (here) and train loops.
+ */
+export function scoreSamples(
+  metric: SampleMetricName,
+  X: tf.Tensor3D,
+  Y: tf.Tensor3D | null,
+  o: ScoreOptions,
+): tf.Tensor1D {
+  return tf.tidy(() => {
+    switch (metric) {
+      case 'rke':
+        return tf.scalar(1).div(gram(o.kernel, X, X, o.h).square().mean([1, 2])) as tf.Tensor1D;
+      case 'kid': {
+        const nx = X.shape[1];
+        const ny = Y!.shape[1];
+        // Unbiased: the diagonals k(x, x) left out of the within-set means.
+        const off = (K: tf.Tensor3D, n: number): tf.Tensor1D =>
+          K.sum([1, 2])
+            .sub(tf.linalg.bandPart(K, 0, 0).sum([1, 2]))
+            .div(n * (n - 1)) as tf.Tensor1D;
+        return off(gram(o.kernel, X, X, o.h), nx)
+          .add(off(gram(o.kernel, Y!, Y!, o.h), ny))
+          .sub(gram(o.kernel, X, Y!, o.h).mean([1, 2]).mul(2)) as tf.Tensor1D;
+      }
+      case 'fid': {
+        const moments = (Z: tf.Tensor3D): [Float32Array, Float32Array] => {
+          const mu = Z.mean(1);
+          const C = Z.sub(mu.expandDims(1));
+          const S = tf.matMul(C, C, true, false).div(Z.shape[1] - 1);
+          return [mu.dataSync() as Float32Array, S.dataSync() as Float32Array];
+        };
+        const d = X.shape[2];
+        const [m1, s1] = moments(X);
+        const [m2, s2] = moments(Y!);
+        const rows = (a: Float32Array, b: number): number[] => Array.from(a.subarray(b * d, (b + 1) * d));
+        const mat = (a: Float32Array, b: number): number[][] =>
+          Array.from({ length: d }, (_, i) => Array.from(a.subarray(b * d * d + i * d, b * d * d + (i + 1) * d)));
+        const B = X.shape[0];
+        const out = new Float32Array(B);
+        for (let b = 0; b < B; b++) out[b] = frechet(rows(m1, b), mat(s1, b), rows(m2, b), mat(s2, b));
+        return tf.tensor1d(out);
+      }
+      case 'precision':
+      case 'density': {
+        // Radius² of each reference sample's k-th nearest other reference sample.
+        const r2 = tf
+          .topk(dist2(Y!, Y!).neg(), o.k + 1)
+          .values.slice([0, 0, o.k], [-1, -1, 1])
+          .neg()
+          .reshape([X.shape[0], 1, -1]);
+        const inside = dist2(X, Y!).lessEqual(r2).cast('float32'); // [B, n, m]
+        if (metric === 'precision') return inside.max(2).mean(1) as tf.Tensor1D;
+        return inside.sum(2).mean(1).div(o.k) as tf.Tensor1D;
+      }
+      default: {
+        const C = tf.tensor2d(o.mixture!.centres.map((c) => [...c]));
+        const d2 = X.expandDims(2).sub(C.expandDims(0).expandDims(0)).square().sum(3); // [B, n, K]
+        const near = d2.lessEqual(9 * o.mixture!.std ** 2).cast('float32');
+        if (metric === 'high_quality_fraction') return near.max(2).mean(1) as tf.Tensor1D;
+        return near.sum(1).greaterEqual(o.minCount).cast('float32').sum(1) as tf.Tensor1D;
+      }
+    }
+  });
+}
+
+/** Compiles a sample metric, or returns undefined for a metric of another kind. */
+export function compileSampleMetric(ctx: LoopCtx, m: IrMetric, generations: number): CompiledMetric | undefined {
+  if (!(SAMPLE_METRICS as readonly string[]).includes(m.metric)) return undefined;
+  const { plan, ir, models } = ctx;
+  const exp = plan.exp;
+  const first = m.args['of'] ?? m.args['model'];
+  const name = modelName(first);
+  const model = name ? models.get(name) : undefined;
+  if (!model)
+    throw new RuntimeError('invalid', m.id, `\`${m.metric}\` here measures a model of this experiment: name one`);
+  // The reference: the metric's, else the model's training data.
+  const refValue = m.args['reference'] ?? m.args['target'] ?? modelData(ir, exp, model);
+  if (refValue === undefined || refValue === null)
+    throw new RuntimeError('invalid', m.id, `\`${m.metric}\` needs reference data: give \`reference: DATA\``);
+  const resolved = resolveData(ir, refValue, m.id);
+  // Paired data: the images, unless the model learns the texts.
+  const ref =
+    resolved.source.kind === 'paired' && resolved.part === null && model.kind !== 'categorical_fit'
+      ? { ...resolved, part: 'image' as const }
+      : resolved;
+  const refSrc: SampleSource = sampleSource(ref, ctx.tables ?? {}, m.id, ref.split ?? null);
+  const kernel = sampleKernel(m, plan);
+  const num = (key: string, fallback: number): number => metricCount(m, key, fallback);
   const k = num('k', 5);
   const n = m.metric === 'mode_coverage' || m.metric === 'high_quality_fraction' ? num('samples', 2500) : SAMPLES;
   const minCount = num('min_count', 31);
@@ -253,59 +345,12 @@ export function compileSampleMetric(ctx: LoopCtx, m: IrMetric, generations: numb
         );
       const Y = needsRef ? refSrc.draw(plan, SAMPLES, t, `${m.id}/reference`) : null;
       try {
-        return tf.tidy(() => {
-          const h = hRows ? tf.tensor3d(hRows, [B, 1, 1]) : null;
-          switch (m.metric) {
-            case 'rke':
-              return tf.scalar(1).div(gram(kernel, X, X, h).square().mean([1, 2])) as tf.Tensor1D;
-            case 'kid': {
-              const nn = n * (n - 1);
-              const off = (K: tf.Tensor3D): tf.Tensor1D =>
-                K.sum([1, 2])
-                  .sub(tf.linalg.bandPart(K, 0, 0).sum([1, 2]))
-                  .div(nn) as tf.Tensor1D;
-              return off(gram(kernel, X, X, h))
-                .add(off(gram(kernel, Y!, Y!, h)))
-                .sub(gram(kernel, X, Y!, h).mean([1, 2]).mul(2)) as tf.Tensor1D;
-            }
-            case 'fid': {
-              const moments = (Z: tf.Tensor3D): [Float32Array, Float32Array] => {
-                const mu = Z.mean(1);
-                const C = Z.sub(mu.expandDims(1));
-                const S = tf.matMul(C, C, true, false).div(Z.shape[1] - 1);
-                return [mu.dataSync() as Float32Array, S.dataSync() as Float32Array];
-              };
-              const d = refSrc.dim;
-              const [m1, s1] = moments(X);
-              const [m2, s2] = moments(Y!);
-              const rows = (a: Float32Array, b: number): number[] => Array.from(a.subarray(b * d, (b + 1) * d));
-              const mat = (a: Float32Array, b: number): number[][] =>
-                Array.from({ length: d }, (_, i) => Array.from(a.subarray(b * d * d + i * d, b * d * d + (i + 1) * d)));
-              const out = new Float32Array(B);
-              for (let b = 0; b < B; b++) out[b] = frechet(rows(m1, b), mat(s1, b), rows(m2, b), mat(s2, b));
-              return tf.tensor1d(out);
-            }
-            case 'precision':
-            case 'density': {
-              // Radius² of each reference sample's k-th nearest other reference sample.
-              const r2 = tf
-                .topk(dist2(Y!, Y!).neg(), k + 1)
-                .values.slice([0, 0, k], [-1, -1, 1])
-                .neg()
-                .reshape([B, 1, -1]);
-              const inside = dist2(X, Y!).lessEqual(r2).cast('float32'); // [B, n, m]
-              if (m.metric === 'precision') return inside.max(2).mean(1) as tf.Tensor1D;
-              return inside.sum(2).mean(1).div(k) as tf.Tensor1D;
-            }
-            default: {
-              const C = tf.tensor2d(mixture!.centres.map((c) => [...c]));
-              const d2 = X.expandDims(2).sub(C.expandDims(0).expandDims(0)).square().sum(3); // [B, n, K]
-              const near = d2.lessEqual(9 * mixture!.std * mixture!.std).cast('float32');
-              if (m.metric === 'high_quality_fraction') return near.max(2).mean(1) as tf.Tensor1D;
-              return near.sum(1).greaterEqual(minCount).cast('float32').sum(1) as tf.Tensor1D;
-            }
-          }
-        });
+        const h = hRows ? tf.tensor3d(hRows, [B, 1, 1]) : null;
+        try {
+          return scoreSamples(m.metric as SampleMetricName, X, Y, { kernel, h, k, minCount, mixture: mixture ?? null });
+        } finally {
+          h?.dispose();
+        }
       } finally {
         Y?.dispose();
       }
