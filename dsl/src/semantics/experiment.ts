@@ -928,11 +928,13 @@ function checkRetrain(
       related: [{ range: earlier.range, message: 'first retrain block' }],
     });
   } else if (m) retrained.set(m, s);
-  if (m && s.model && !RETRAINABLE.includes(m.kind) && m.kind !== 'unknown' && m.kind !== 'conditional_gaussian') {
+  if (m && s.model && !RETRAINABLE.includes(m.kind) && m.kind !== 'unknown') {
     const how =
       m.kind === 'mlp' || m.kind === 'ebm'
         ? 'train a generator and its discriminator with `train gan(G, D) on DATA { phase ... }`'
-        : 'train a likelihood model with `fit MODEL for N steps`';
+        : m.kind === 'conditional_gaussian'
+          ? `it draws each sample's class from its categorical model, so refit the pair in a \`cycle\` (\`${m.sym.name} learns from ${m.given?.name ?? 'TEXT'} samples N\`)`
+          : 'train a likelihood model with `fit MODEL for N steps`';
     ctx.sink.report(
       'type-mismatch',
       s.model.range,
@@ -1145,6 +1147,14 @@ function checkSelect(s: A.SelectStmt, ctx: EvalCtx, body: readonly A.Stmt[]): nu
       );
     if (v.t === 'generators' && v.items.length < 2)
       ctx.sink.report('value-out-of-range', s.from.range, 'a mixture needs at least two generators');
+    // The runtime's bandits use exact kernel expectations of subset(...) arms (runtime/src/select.ts).
+    const models = v.t === 'generators' ? v.items.filter((it) => it.t === 'model') : [];
+    if (models.length > 0)
+      ctx.sink.report(
+        'type-mismatch',
+        s.from.range,
+        `\`${s.from.text}\` holds the model${models.length > 1 ? 's' : ''} ${listWords(models.map((m) => `\`${m.sym.name}\``))}; a select loop draws from subset(...) generators of a data source, whose kernel expectations it computes exactly: give \`subset(DATA, [modes])\` arms`,
+      );
   }
   const algo = evaluate(s.by, ctx, ['algorithm', 'baseline']);
   let rounds: number | undefined;
