@@ -425,8 +425,14 @@ export async function trainOne(
       Y = tf.keep(y.expandDims(0) as tf.Tensor3D);
       refY.set(m.id, Y);
     }
-    const h = m.kernel.kind === 'gaussian' ? tf.tensor3d([m.kernel.h[p]!], [1, 1, 1]) : null;
-    return scoreSamples(m.metric, x.expandDims(0), Y, { kernel: m.kernel, h, k: m.k, minCount: 1, mixture: null });
+    const bandwidths = m.kernel.kind === 'gaussian' ? [m.kernel.h[p]!] : null;
+    return scoreSamples(m.metric, x.expandDims(0), Y, {
+      kernel: m.kernel,
+      bandwidths,
+      k: m.k,
+      minCount: 1,
+      mixture: null,
+    });
   };
   const last = new Map<string, number>();
   let dirty = true;

@@ -826,35 +826,29 @@ export function checkParam(
   }
 }
 
-function checkNumber(p: ParamSpec, x: number, range: TextRange, owner: string, ctx: EvalCtx): void {
-  if (!Number.isFinite(x)) {
-    emit(ctx, 'value-out-of-range', range, `${owner} must be a finite number`);
-    return;
-  }
-  if (p.type === 'int' && !Number.isInteger(x)) {
-    emit(
-      ctx,
-      p.min !== undefined && p.min >= 1 ? 'non-positive-count' : 'type-mismatch',
-      range,
-      `${owner} must be a whole number, not ${fmtNum(x)}`,
-    );
-    return;
-  }
-  if (p.min !== undefined && (x < p.min || (p.exclusiveMin && x === p.min))) {
-    const code: DiagnosticCode = p.type === 'int' && p.min >= 1 ? 'non-positive-count' : 'value-out-of-range';
-    emit(
-      ctx,
-      code,
-      range,
-      `${owner} must be ${p.exclusiveMin ? 'greater than' : 'at least'} ${fmtNum(p.min)}, not ${fmtNum(x)}`,
-    );
-    return;
-  }
+/**
+ * Why `x` does not fit number parameter `p` (its type and range): the diagnostic code and the words after the
+ * parameter's name ("must be at least 1, not 0"), or undefined when it fits.
+ */
+export function numberProblem(p: ParamSpec, x: number): { code: DiagnosticCode; words: string } | undefined {
+  if (!Number.isFinite(x)) return { code: 'value-out-of-range', words: 'must be a finite number' };
+  const count = p.type === 'int' && p.min !== undefined && p.min >= 1;
+  if (p.type === 'int' && !Number.isInteger(x))
+    return { code: count ? 'non-positive-count' : 'type-mismatch', words: `must be a whole number, not ${fmtNum(x)}` };
+  if (p.min !== undefined && (x < p.min || (p.exclusiveMin && x === p.min)))
+    return {
+      code: count ? 'non-positive-count' : 'value-out-of-range',
+      words: `must be ${p.exclusiveMin ? 'greater than' : 'at least'} ${fmtNum(p.min)}, not ${fmtNum(x)}`,
+    };
   if (p.max !== undefined && (x > p.max || (p.exclusiveMax && x === p.max)))
-    emit(
-      ctx,
-      'value-out-of-range',
-      range,
-      `${owner} must be ${p.exclusiveMax ? 'below' : 'at most'} ${fmtNum(p.max)}, not ${fmtNum(x)}`,
-    );
+    return {
+      code: 'value-out-of-range',
+      words: `must be ${p.exclusiveMax ? 'below' : 'at most'} ${fmtNum(p.max)}, not ${fmtNum(x)}`,
+    };
+  return undefined;
+}
+
+function checkNumber(p: ParamSpec, x: number, range: TextRange, owner: string, ctx: EvalCtx): void {
+  const problem = numberProblem(p, x);
+  if (problem) emit(ctx, problem.code, range, `${owner} ${problem.words}`);
 }

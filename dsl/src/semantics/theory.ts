@@ -1,9 +1,9 @@
 import type * as A from '../syntax/ast.js';
 import type { Fix } from '../diagnostics/diagnostic.js';
 import type { TextRange } from '../text/text-range.js';
-import { optimalRealWeight, stationaryError } from '../catalog/catalog.js';
+import { injectAmount, optimalRealWeight, stationaryError } from '../catalog/catalog.js';
 import type { ModelInfo, Sym, Value } from './symbols.js';
-import { evaluate, fmtNum, num, type EvalCtx } from './evaluate.js';
+import { evaluate, fmtNum, num, numberProblem, type EvalCtx } from './evaluate.js';
 import { describeCombo, type ActionKind, type SweepInfo } from './experiment.js';
 
 /** A real-data weight whose stationary error exceeds the optimum's by more than this factor is flagged. */
@@ -87,33 +87,30 @@ function dataName(input: TheoryInput, m: ModelInfo | undefined): string {
   return 'truth';
 }
 
+/** How each loop reads an `inject` amount, for the message when one does not fit (catalog.ts's injectAmount). */
+const injectWords = {
+  retrain: ['dose', 'in a retrain it is a whole number of fresh samples (0 or more)'],
+  cycle: ['fraction', "in a cycle it is the fresh share of each learner's training data, at least 0 and below 1"],
+} as const;
+
 /**
- * `inject` amounts that vary with a sweep or `t`, checked under every value as the runtime reads them: a whole
- * dose of samples in a retrain, a fraction in [0, 1) in a cycle (constant amounts: experiment.ts's checkInject).
+ * `inject` amounts that vary with a sweep or `t`, checked under every value against catalog.ts's injectAmount,
+ * as the runtime reads them (constant amounts: experiment.ts's checkInject).
  */
 function checkInjectAmounts(injects: readonly A.InjectStmt[], input: TheoryInput, loop: 'retrain' | 'cycle'): void {
+  const [what, meaning] = injectWords[loop];
   for (const inj of injects) {
     const envs = envsFor([inj.amount], input);
     if (envs.length === 1 && envs[0]!.size === 0) continue;
     for (const { value, combo } of valuesUnder(inj.amount, input, envs)) {
-      if (value === undefined) continue;
-      const at = comboText(combo, true);
-      if (loop === 'retrain' && !(Number.isInteger(value) && value >= 0)) {
-        input.ctx.sink.report(
-          Number.isInteger(value) ? 'value-out-of-range' : 'type-mismatch',
-          inj.amount!.range,
-          `the injected dose is ${fmtNum(value)}${at}; in a retrain it is a whole number of fresh samples (0 or more)`,
-        );
-        break;
-      }
-      if (loop === 'cycle' && !(value >= 0 && value < 1)) {
-        input.ctx.sink.report(
-          'value-out-of-range',
-          inj.amount!.range,
-          `the injected fraction is ${fmtNum(value)}${at}; in a cycle it is the fresh share of each learner's training data, at least 0 and below 1`,
-        );
-        break;
-      }
+      const problem = value === undefined ? undefined : numberProblem(injectAmount[loop], value);
+      if (!problem) continue;
+      input.ctx.sink.report(
+        problem.code,
+        inj.amount!.range,
+        `the injected ${what} is ${fmtNum(value!)}${comboText(combo, true)}; ${meaning}`,
+      );
+      break;
     }
   }
 }

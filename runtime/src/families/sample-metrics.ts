@@ -215,10 +215,11 @@ export function metricCount(m: IrMetric, key: string, fallback: number): number 
 /** The metrics of samples that `scoreSamples` computes. */
 export type SampleMetricName = (typeof SAMPLE_METRICS)[number];
 
-/** What a sample metric needs beside the samples: its kernel (bandwidths `h`, `[B, 1, 1]`), k, a mixture. */
+/** What a sample metric needs beside the samples: its kernel, k, a mixture. */
 export interface ScoreOptions {
   readonly kernel: Kernel;
-  readonly h: tf.Tensor | null;
+  /** A Gaussian kernel's bandwidth for each row of samples. */
+  readonly bandwidths: ArrayLike<number> | null;
   /** Neighbours of precision and density. */
   readonly k: number;
   /** Samples near a mode for mode_coverage to count it. */
@@ -238,9 +239,10 @@ export function scoreSamples(
   o: ScoreOptions,
 ): tf.Tensor1D {
   return tf.tidy(() => {
+    const h = o.bandwidths ? tf.tensor3d(Float32Array.from(o.bandwidths), [X.shape[0], 1, 1]) : null;
     switch (metric) {
       case 'rke':
-        return tf.scalar(1).div(gram(o.kernel, X, X, o.h).square().mean([1, 2])) as tf.Tensor1D;
+        return tf.scalar(1).div(gram(o.kernel, X, X, h).square().mean([1, 2])) as tf.Tensor1D;
       case 'kid': {
         const nx = X.shape[1];
         const ny = Y!.shape[1];
@@ -249,9 +251,9 @@ export function scoreSamples(
           K.sum([1, 2])
             .sub(tf.linalg.bandPart(K, 0, 0).sum([1, 2]))
             .div(n * (n - 1)) as tf.Tensor1D;
-        return off(gram(o.kernel, X, X, o.h), nx)
-          .add(off(gram(o.kernel, Y!, Y!, o.h), ny))
-          .sub(gram(o.kernel, X, Y!, o.h).mean([1, 2]).mul(2)) as tf.Tensor1D;
+        return off(gram(o.kernel, X, X, h), nx)
+          .add(off(gram(o.kernel, Y!, Y!, h), ny))
+          .sub(gram(o.kernel, X, Y!, h).mean([1, 2]).mul(2)) as tf.Tensor1D;
       }
       case 'fid': {
         const moments = (Z: tf.Tensor3D): [Float32Array, Float32Array] => {
@@ -331,8 +333,6 @@ export function compileSampleMetric(ctx: LoopCtx, m: IrMetric, generations: numb
     );
   const hRows =
     kernel.kind === 'gaussian' ? Float32Array.from(plan.rows, (_, b) => kernel.h[Math.floor(b / plan.R)]!) : null;
-  const B = plan.B;
-
   const compute = (states: States, t = 0): tf.Tensor1D => {
     const X = sampleModel(plan, states, model, n, t, `${m.id}/samples`);
     try {
@@ -345,12 +345,8 @@ export function compileSampleMetric(ctx: LoopCtx, m: IrMetric, generations: numb
         );
       const Y = needsRef ? refSrc.draw(plan, SAMPLES, t, `${m.id}/reference`) : null;
       try {
-        const h = hRows ? tf.tensor3d(hRows, [B, 1, 1]) : null;
-        try {
-          return scoreSamples(m.metric as SampleMetricName, X, Y, { kernel, h, k, minCount, mixture: mixture ?? null });
-        } finally {
-          h?.dispose();
-        }
+        const o = { kernel, bandwidths: hRows, k, minCount, mixture: mixture ?? null };
+        return scoreSamples(m.metric as SampleMetricName, X, Y, o);
       } finally {
         Y?.dispose();
       }
